@@ -1,0 +1,64 @@
+/**
+ * Showing bytes to people: evidence in reports escapes what a terminal or a browser would hide
+ * (`\n`, `\r`, `\t`, `\0`, other control bytes and invalid UTF-8 as `\xNN`), and cuts long data to
+ * its head and tail.
+ *
+ * @example
+ * ```ts
+ * import { escapeBytes } from "./bytes.ts";
+ * const shown = escapeBytes(new TextEncoder().encode("Client Query\r\n\0"));
+ * if (shown !== "Client Query\\r\\n\\0") throw new Error(shown);
+ * ```
+ * @module
+ */
+
+const NAMED: Record<number, string> = { 0: "\\0", 9: "\\t", 10: "\\n", 13: "\\r", 92: "\\\\" };
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Escapes bytes for display: printable UTF-8 stays, everything else becomes an escape. */
+export function escapeBytes(bytes: Uint8Array, maxBytes = 4096): string {
+  if (bytes.length > maxBytes) {
+    const half = Math.floor(maxBytes / 2);
+    return `${escapeBytes(bytes.subarray(0, half), half)}…[${
+      bytes.length - 2 * half
+    } bytes left out]…${escapeBytes(bytes.subarray(bytes.length - half), half)}`;
+  }
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b in NAMED) {
+      out += NAMED[b];
+      i++;
+    } else if (b < 0x20 || b === 0x7f) {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i++;
+    } else if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+    } else {
+      const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      let ch: string | undefined;
+      if (len > 1 && i + len <= bytes.length) {
+        try {
+          ch = decoder.decode(bytes.subarray(i, i + len));
+        } catch {
+          ch = undefined;
+        }
+      }
+      if (ch !== undefined) {
+        out += ch;
+        i += len;
+      } else {
+        out += `\\x${b.toString(16).padStart(2, "0")}`;
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Escapes a string's UTF-8 bytes for display (see {@linkcode escapeBytes}). */
+export function escapeText(text: string, maxBytes = 4096): string {
+  return escapeBytes(new TextEncoder().encode(text), maxBytes);
+}
