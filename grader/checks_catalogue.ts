@@ -142,7 +142,8 @@ export const CHECKS: readonly CheckInfo[] = [
     id: "client.messages",
     side: "client",
     title: "messages sent",
-    description: "The client sends exactly the spec's messages, in order, each framed by a newline.",
+    description:
+      "The client sends exactly the spec's messages, in order, each framed by a newline.",
   },
   {
     id: "client.exits",

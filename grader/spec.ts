@@ -13,7 +13,7 @@
  */
 
 import { z } from "zod";
-import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { isIP } from "node:net";
 import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "./checks_catalogue.ts";
 
@@ -149,6 +149,9 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 
 /** Parses JSON or JSONC text as a spec; `source` names it in error messages. */
 export function parseSpec(text: string, source = "the spec"): Spec {
+  if (text.trim() === "") {
+    throw new SpecError(`${source}: the file is empty. Write a JSON object or leave out --spec.`);
+  }
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -157,11 +160,10 @@ export function parseSpec(text: string, source = "the spec"): Spec {
     const line = before.split("\n").length;
     const column = e.offset - before.lastIndexOf("\n");
     throw new SpecError(
-      `${source}:${line}:${column}: not valid JSON (${printParseErrorCode(e.error)}). Fix the spec and run again.`,
+      `${source}:${line}:${column}: not valid JSON (${
+        printParseErrorCode(e.error)
+      }). Fix the spec and run again.`,
     );
-  }
-  if (value === undefined) {
-    throw new SpecError(`${source}: the file is empty. Write a JSON object or leave out --spec.`);
   }
   return specFromValue(value, source);
 }

@@ -1,0 +1,61 @@
+/**
+ * Scoring: turns check outcomes into scored results with the spec's rubric. `pass` earns the
+ * check's points, `warn` earns its fraction of them (full by default), `fail` and `skip` earn
+ * nothing, and `error` (the grader's own fault) is never charged to the student: the check's
+ * points leave the maximum instead, so the score is out of what could be graded.
+ *
+ * @example
+ * ```ts
+ * import { scoreSubmission } from "./score.ts";
+ * import { DEFAULT_SPEC } from "./spec.ts";
+ * const scored = scoreSubmission([
+ *   { id: "server.trigger", status: "pass", message: "ok", evidence: {}, durationMs: 1 },
+ *   { id: "server.output", status: "warn", fraction: 0.5, message: "extra lines", evidence: {}, durationMs: 1 },
+ * ], DEFAULT_SPEC);
+ * if (scored.score !== 16) throw new Error(String(scored.score));
+ * ```
+ * @module
+ */
+
+import { CHECK_IDS } from "./checks_catalogue.ts";
+import type { CheckOutcome } from "./checks/types.ts";
+import type { CheckResult } from "./result.ts";
+import type { Spec } from "./spec.ts";
+
+/** Scored checks plus the totals. */
+export interface Scored {
+  /** Every check with its points, in catalogue order. */
+  checks: CheckResult[];
+  /** Points earned. */
+  score: number;
+  /** Points possible (without checks the grader could not run). */
+  maxScore: number;
+}
+
+/** Rounds to two decimals so partial credit stays readable. */
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** Applies the spec's rubric to check outcomes and sums the score. */
+export function scoreSubmission(outcomes: readonly CheckOutcome[], spec: Spec): Scored {
+  const order = new Map(CHECK_IDS.map((id, i) => [id, i]));
+  const checks = [...outcomes]
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+    .map((o): CheckResult => {
+      const maxPoints = spec.points[o.id];
+      const share = o.status === "pass"
+        ? 1
+        : o.status === "warn"
+        ? Math.min(1, Math.max(0, o.fraction ?? 1))
+        : 0;
+      const { fraction: _fraction, ...rest } = o;
+      return { ...rest, points: round(maxPoints * share), maxPoints };
+    });
+  const counted = checks.filter((c) => c.status !== "error");
+  return {
+    checks,
+    score: round(counted.reduce((sum, c) => sum + c.points, 0)),
+    maxScore: round(counted.reduce((sum, c) => sum + c.maxPoints, 0)),
+  };
+}

@@ -1,0 +1,101 @@
+/** Tests for the assignment spec: defaults, JSONC loading and readable validation errors. */
+
+import assert from "node:assert/strict";
+import { DEFAULT_SPEC, loadSpec, parseSpec, SpecError, specFromValue } from "./spec.ts";
+import { CHECK_IDS } from "./checks_catalogue.ts";
+
+Deno.test("DEFAULT_SPEC is the article's homework with a 100-point rubric", () => {
+  assert.equal(DEFAULT_SPEC.trigger, "Client Query");
+  assert.equal(DEFAULT_SPEC.response, "Receive Query");
+  assert.deepEqual(DEFAULT_SPEC.messages, [
+    "Client Query test",
+    "Cleint Query",
+    "Client Query Quit",
+  ]);
+  assert.equal(DEFAULT_SPEC.port, 6666);
+  assert.equal(DEFAULT_SPEC.serverAddress, "192.168.100.168");
+  assert.equal(DEFAULT_SPEC.clientAddress, "192.168.100.2");
+  assert.equal(CHECK_IDS.reduce((s, id) => s + DEFAULT_SPEC.points[id], 0), 100);
+});
+
+Deno.test("parseSpec() accepts JSONC with comments and trailing commas and merges defaults", () => {
+  const spec = parseSpec(
+    `{
+      // a teacher's variant
+      "port": 7000,
+      "timeouts": { "startMs": 500, },
+      "points": { "server.trigger": 20 },
+      "visibility": { "server.exact-match": "hidden" },
+    }`,
+    "hw.jsonc",
+  );
+  assert.equal(spec.port, 7000);
+  assert.equal(spec.timeouts.startMs, 500);
+  assert.equal(spec.timeouts.buildMs, DEFAULT_SPEC.timeouts.buildMs);
+  assert.equal(spec.points["server.trigger"], 20);
+  assert.equal(spec.points["server.framing"], DEFAULT_SPEC.points["server.framing"]);
+  assert.equal(spec.visibility["server.exact-match"], "hidden");
+  assert.equal(spec.visibility["server.trigger"], "visible");
+  assert.equal(spec.trigger, "Client Query");
+});
+
+Deno.test("parseSpec() never changes DEFAULT_SPEC", () => {
+  parseSpec('{ "points": { "server.trigger": 1 }, "messages": ["a"] }');
+  assert.equal(DEFAULT_SPEC.points["server.trigger"], 15);
+  assert.equal(DEFAULT_SPEC.messages.length, 3);
+});
+
+Deno.test("spec errors are one line naming the file, the place and the fix", async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ["syntax", '{ "port": 6666 ', /^bad\.json:1:16: not valid JSON \(.+\)\. Fix the spec/],
+    ["type", '{ "port": "6666" }', /field "port": .*number/i],
+    ["range", '{ "port": 70000 }', /field "port": /],
+    ["unknown field", '{ "prot": 1 }', /unknown field "prot"/],
+    ["unknown check id", '{ "points": { "server.nope": 3 } }', /field "points.server.nope"|points/],
+    ["address", '{ "clientAddress": "192.168.100" }', /field "clientAddress": must be an IPv4/],
+    ["newline in trigger", '{ "trigger": "a\\nb" }', /single line/],
+    ["empty messages", '{ "messages": [] }', /at least one message/],
+    ["array", "[1, 2]", /the top level/],
+    ["empty file", "  ", /the file is empty/],
+    ["same addresses", '{ "clientAddress": "192.168.100.168" }', /three different addresses/],
+  ];
+  for (const [name, text, pattern] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => parseSpec(text, "bad.json"), (error: unknown) => {
+        assert.ok(error instanceof SpecError);
+        assert.match(error.message, pattern);
+        assert.ok(!error.message.includes("\n"), "one line");
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("loadSpec() explains a missing file and a folder", async () => {
+  await assert.rejects(
+    loadSpec("/nonexistent/spec.json"),
+    /Cannot read the spec file .*no such file/,
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(loadSpec(dir), SpecError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadSpec() reads a valid file", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify({ trigger: "PING", response: "PONG" }));
+    const spec = await loadSpec(file);
+    assert.equal(spec.trigger, "PING");
+    assert.equal(spec.response, "PONG");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("specFromValue() rejects a binary-looking value with a readable message", () => {
+  assert.throws(() => specFromValue("\u0000\u0001"), /the top level/);
+});
