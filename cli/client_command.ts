@@ -1,0 +1,105 @@
+/**
+ * `sockgrade client [server-address] [port]`: runs the reference client ({@linkcode runClient}).
+ * This file only turns arguments into options: bad arguments are usage errors (exit 2), a
+ * refused, unreachable or timed-out connection prints one line and exits 1, and a normal run
+ * exits 0.
+ *
+ * @module
+ */
+
+import { Command, Option } from "commander";
+import { ClientError, DEFAULT_CONNECT_TIMEOUT_MS, runClient } from "../client.ts";
+import { DEFAULT_SPEC } from "../grader/spec.ts";
+import {
+  collect,
+  parseAddress,
+  parsePort,
+  parseSeconds,
+  pickPort,
+  runStandalone,
+  specFromOption,
+} from "./server_command.ts";
+import { UsageError } from "./usage_error.ts";
+
+interface ClientFlags {
+  message: string[];
+  spec?: string;
+  port?: number;
+  connectTimeout: number;
+  bind?: string;
+}
+
+function parseMessage(text: string): string {
+  if (/[\r\n]/.test(text)) {
+    throw new UsageError(
+      "A --message must be a single line: leave out \\r and \\n (the client adds the \\n).",
+    );
+  }
+  return text;
+}
+
+/** Builds the `client` command; its action connects, sends the messages and exits. */
+export function clientCommand(): Command {
+  return new Command("client")
+    .description(
+      "Run the reference client: connect to the server, send the spec's messages in order, each " +
+        `ending in \\n, on one connection (default: ${
+          DEFAULT_SPEC.messages.map((m) => JSON.stringify(m)).join(", ")
+        }), then close. Progress goes to stderr.`,
+    )
+    .argument("[server-address]", "the server's address (default: 127.0.0.1)", parseAddress)
+    .argument(
+      "[port]",
+      `the server's port (default: the spec's, ${DEFAULT_SPEC.port})`,
+      parsePort,
+    )
+    .addOption(
+      new Option("--message <text>", "send this instead of the spec's messages (repeatable)")
+        .argParser(collect(parseMessage)).default([], "the spec's"),
+    )
+    .addOption(new Option("--port <port>", "the server's port").argParser(parsePort))
+    .option("--spec <file>", "an assignment spec (JSON or JSONC): messages and port")
+    .addOption(
+      new Option("--connect-timeout <seconds>", "give up connecting after this many seconds")
+        .argParser(parseSeconds)
+        .default(DEFAULT_CONNECT_TIMEOUT_MS, `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}`),
+    )
+    .addOption(
+      new Option("--bind <address>", "the local address to connect from").argParser(
+        parseAddress,
+      ),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  deno task client                        127.0.0.1, port 6666\n" +
+        "  deno task client 192.168.100.168 6666   the article's setup\n" +
+        '  deno task client --message "Client Query" 127.0.0.1 7000',
+    )
+    .action(
+      async (address: string | undefined, port: number | undefined, flags: ClientFlags) => {
+        const spec = await specFromOption(flags.spec);
+        const chosenPort = pickPort(port, flags.port, spec.port);
+        if (chosenPort === 0) {
+          throw new UsageError("Port 0 cannot be connected to: pass the server's port.");
+        }
+        try {
+          await runClient({
+            hostname: address ?? "127.0.0.1",
+            port: chosenPort,
+            messages: flags.message.length > 0 ? flags.message : spec.messages,
+            connectTimeoutMs: flags.connectTimeout,
+            bind: flags.bind,
+          });
+        } catch (error) {
+          if (!(error instanceof ClientError)) throw error;
+          console.error(`sockgrade client: ${error.message}`);
+          Deno.exit(1);
+        }
+      },
+    );
+}
+
+/** Runs `client` on its own with the given arguments; returns the exit status. */
+export function runClientCli(args: string[]): Promise<number> {
+  return runStandalone(clientCommand(), args);
+}

@@ -1,0 +1,104 @@
+/**
+ * `sockgrade grade [options] <submission…>`: expands the arguments (folders, a class folder, an
+ * LMS zip), grades them, and writes the reports. With no argument it grades the bundled samples
+ * in `examples/submissions/`.
+ *
+ * @module
+ */
+
+import { Command, Option } from "commander";
+import { fileURLToPath } from "node:url";
+import { expandInputs, parseShard, selectShard } from "../grader/inputs/mod.ts";
+import { grade } from "../grader/grade.ts";
+import { createProgress } from "../grader/progress.ts";
+import { DEFAULT_SPEC, loadSpec, type Spec } from "../grader/spec.ts";
+import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+import { referenceSubmission } from "../grader/reference.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The bundled samples graded, with the reference solution, when no submission is named. */
+export const SAMPLES_DIR = fileURLToPath(new URL("../examples/submissions", import.meta.url));
+
+interface GradeFlags extends ReportOptions {
+  spec?: string;
+  jobs?: number;
+  isolation: "auto" | "netns" | "none";
+  shard?: string;
+}
+
+/** Parses `--jobs`. */
+function parseJobs(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new UsageError(`--jobs takes a whole number from 1 to 256, not "${text}".`);
+  }
+  return n;
+}
+
+/** Grades submissions and writes the reports; used by the `grade` command's action. */
+export async function runGrade(paths: string[], flags: GradeFlags): Promise<void> {
+  const spec: Spec = flags.spec ? await loadSpec(flags.spec) : structuredClone(DEFAULT_SPEC);
+  const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const samples = paths.length === 0;
+  const inputs = await expandInputs(samples ? [SAMPLES_DIR] : paths);
+  const reference = samples ? await referenceSubmission() : undefined;
+  if (reference) {
+    inputs.submissions.unshift({
+      id: "reference",
+      path: reference.path,
+      source: "server.ts + client.ts (the reference solution)",
+    });
+  }
+  try {
+    for (const note of inputs.notes) console.error(`note: ${note}`);
+    const chosen = shard
+      ? selectShard(inputs.submissions, shard.index, shard.count)
+      : inputs.submissions;
+    const progress = createProgress(chosen.length, { quiet: flags.quiet || flags.json === "-" });
+    let result;
+    try {
+      result = await grade(chosen.map(({ id, path }) => ({ id, path })), spec, {
+        isolation: flags.isolation,
+        jobs: flags.jobs,
+        onResult: (r) => progress.tick({ id: r.id, failed: r.score < r.maxScore }),
+      });
+    } finally {
+      progress.stop();
+    }
+    result.submissions = result.submissions.map((s, i) => ({ ...s, path: chosen[i]!.source }));
+    if (shard) result.shard = `${shard.index}/${shard.count}`;
+    if (result.isolation === "none" && flags.isolation !== "none" && !flags.quiet) {
+      console.error(`note: graded on ${result.isolationReason}.`);
+    }
+    await writeReports(result, flags);
+  } finally {
+    await inputs.cleanup();
+    await reference?.cleanup();
+  }
+}
+
+/** The `grade` command. */
+export function gradeCommand(): Command {
+  return addReportOptions(
+    new Command("grade")
+      .description(
+        "Grade submissions: folders (one per student), a folder of student folders, or an LMS\n" +
+          "zip (Moodle, Canvas). With none, grades the bundled samples.",
+      )
+      .argument("[submissions...]", "submission folders, class folders or LMS .zip files")
+      .option("--spec <file>", "the assignment spec (JSON or JSONC); default: the article's")
+      .option(
+        "-j, --jobs <n>",
+        "submissions graded at once (default: the number of cores)",
+        parseJobs,
+      )
+      .addOption(
+        new Option("--isolation <mode>", "how programs are networked (see the README)")
+          .choices(["auto", "netns", "none"])
+          .default("auto"),
+      )
+      .option("--shard <i/n>", "grade only slice I of N (merge the JSON results with `merge`)"),
+  ).action(async (paths: string[], flags: GradeFlags) => {
+    await runGrade(paths, flags);
+  });
+}

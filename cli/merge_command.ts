@@ -1,0 +1,30 @@
+/**
+ * `sockgrade merge <result.json…>`: joins the JSON results of sharded runs (`grade --shard I/N`)
+ * into one result and writes the same reports `grade` writes.
+ *
+ * @module
+ */
+
+import { Command } from "commander";
+import { mergeResults, readResultFile, shardCoverage } from "../grader/inputs/mod.ts";
+import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+
+/** The `merge` command. */
+export function mergeCommand(): Command {
+  return addReportOptions(
+    new Command("merge")
+      .description("Merge the --json results of sharded grading runs into one result.")
+      .argument("<results...>", "sockgrade/result@1 JSON files"),
+  ).action(async (files: string[], flags: ReportOptions) => {
+    const results = await Promise.all(files.map(readResultFile));
+    const coverage = shardCoverage(results, files);
+    if (coverage && coverage.missing.length > 0) {
+      console.error(
+        `note: shards ${
+          coverage.missing.join(", ")
+        } of ${coverage.count} are missing; the merged result covers only the others.`,
+      );
+    }
+    await writeReports(mergeResults(results, files), flags);
+  });
+}

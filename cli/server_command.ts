@@ -1,0 +1,195 @@
+/**
+ * `sockgrade server [allowed-client-address] [port]`: runs the reference server
+ * ({@linkcode serve}) until SIGINT or SIGTERM. This file only turns arguments into options: bad
+ * arguments are usage errors (exit 2), a port or address that cannot be listened on prints one
+ * line and exits 1, and a stop by signal exits 0.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { isIP } from "node:net";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_LINE_BYTES, ListenError, serve } from "../server.ts";
+import { DEFAULT_SPEC, loadSpec, type Spec, SpecError } from "../grader/spec.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Parses an IP address argument; commander reports a bad one as a usage error. */
+export function parseAddress(text: string): string {
+  if (isIP(text) === 0) {
+    throw new InvalidArgumentError(
+      "Not an IP address: pass an IPv4 or IPv6 address such as 127.0.0.1.",
+    );
+  }
+  return text;
+}
+
+/** Parses a port argument (0 to 65535; 0 picks a free port where that makes sense). */
+export function parsePort(text: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new InvalidArgumentError("Not a port: pass a whole number from 0 to 65535.");
+  }
+  return port;
+}
+
+/** Parses a duration in seconds (decimals allowed, e.g. `0.5`) into milliseconds. */
+export function parseSeconds(text: string): number {
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : NaN;
+  if (!(ms >= 1 && ms <= 2 ** 31 - 1)) {
+    throw new InvalidArgumentError(
+      "Not a duration: pass a number of seconds such as 30 or 0.5 (at least 1 ms).",
+    );
+  }
+  return ms;
+}
+
+/** Parses a positive whole number of bytes. */
+export function parseBytes(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isSafeInteger(n) && n > 0)) {
+    throw new InvalidArgumentError("Not a size: pass a positive whole number of bytes.");
+  }
+  return n;
+}
+
+/** Collects a repeatable option's values. */
+export function collect<T>(parse: (text: string) => T): (text: string, previous: T[]) => T[] {
+  return (text, previous) => [...previous, parse(text)];
+}
+
+/** Picks the port from a positional argument and a flag, which must agree when both are given. */
+export function pickPort(
+  positional: number | undefined,
+  flag: number | undefined,
+  fallback: number,
+): number {
+  if (positional !== undefined && flag !== undefined && positional !== flag) {
+    throw new UsageError(
+      `The port is given twice (${positional} and --port ${flag}): pass it only once.`,
+    );
+  }
+  return positional ?? flag ?? fallback;
+}
+
+/** Loads the spec named by `--spec`, or returns the built-in one. */
+export async function specFromOption(path: string | undefined): Promise<Spec> {
+  return path === undefined ? structuredClone(DEFAULT_SPEC) : await loadSpec(path);
+}
+
+interface ServerFlags {
+  allow: string[];
+  port?: number;
+  hostname?: string;
+  spec?: string;
+  maxLineBytes: number;
+  idleTimeout: number;
+}
+
+/** Builds the `server` command; its action runs the server until SIGINT or SIGTERM. */
+export function serverCommand(): Command {
+  return new Command("server")
+    .description(
+      'Run the reference server: print "Receive Query" (the spec\'s response) on stdout for each\n' +
+        'message that is exactly "Client Query" (the trigger), from allowed client addresses only.\n' +
+        "Everything else is logged on stderr. Stop it with Ctrl-C (SIGINT) or SIGTERM.",
+    )
+    .argument(
+      "[allowed-client-address]",
+      "the only client address whose messages are accepted (default: 127.0.0.1)",
+      parseAddress,
+    )
+    .argument(
+      "[port]",
+      `the port to listen on; 0 picks a free one (default: the spec's, ${DEFAULT_SPEC.port})`,
+      parsePort,
+    )
+    .addOption(
+      new Option("--allow <address>", "also accept this client address (repeatable)")
+        .argParser(collect(parseAddress)).default([], "none"),
+    )
+    .addOption(new Option("--port <port>", "the port to listen on").argParser(parsePort))
+    .addOption(
+      new Option(
+        "--hostname <address>",
+        "the local address to listen on (default: 0.0.0.0, or :: when an allowed address is IPv6)",
+      ).argParser(parseAddress),
+    )
+    .option("--spec <file>", "an assignment spec (JSON or JSONC): trigger, response and port")
+    .addOption(
+      new Option("--max-line-bytes <bytes>", "a longer line is discarded up to its newline")
+        .argParser(parseBytes).default(DEFAULT_MAX_LINE_BYTES),
+    )
+    .addOption(
+      new Option(
+        "--idle-timeout <seconds>",
+        "close a connection that sends nothing for this many seconds (decimals allowed)",
+      ).argParser(parseSeconds).default(
+        DEFAULT_IDLE_TIMEOUT_MS,
+        `${DEFAULT_IDLE_TIMEOUT_MS / 1000}`,
+      ),
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  deno task server                      allow 127.0.0.1, port 6666\n" +
+        "  deno task server 192.168.100.2 6666   the article's setup\n" +
+        "  deno task server --allow ::1 --allow 127.0.0.1 --port 0",
+    )
+    .action(
+      async (address: string | undefined, port: number | undefined, flags: ServerFlags) => {
+        const spec = await specFromOption(flags.spec);
+        const allow = [...(address === undefined ? [] : [address]), ...flags.allow];
+        let server;
+        try {
+          server = serve({
+            allow: allow.length > 0 ? allow : ["127.0.0.1"],
+            port: pickPort(port, flags.port, spec.port),
+            hostname: flags.hostname,
+            trigger: spec.trigger,
+            response: spec.response,
+            maxLineBytes: flags.maxLineBytes,
+            idleTimeoutMs: flags.idleTimeout,
+          });
+        } catch (error) {
+          if (!(error instanceof ListenError)) throw error;
+          console.error(`sockgrade server: ${error.message}`);
+          Deno.exit(1);
+        }
+        const signals = ["SIGINT", "SIGTERM"] as const;
+        const stops = signals.map((signal) => {
+          const stop = () => {
+            console.error(`received ${signal}: stopping`);
+            void server.close();
+          };
+          Deno.addSignalListener(signal, stop);
+          return stop;
+        });
+        await server.closed;
+        signals.forEach((signal, i) => Deno.removeSignalListener(signal, stops[i]!));
+      },
+    );
+}
+
+/**
+ * Runs one command on its own (as `deno run server.ts …` does) with the exit statuses of the
+ * main program: 0 when it ran, 2 for usage errors (printed as one line). Other errors are bugs
+ * and are rethrown.
+ */
+export async function runStandalone(command: Command, args: string[]): Promise<number> {
+  try {
+    await command.exitOverride().showHelpAfterError("(run with --help to see the options)")
+      .parseAsync(args, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError || error instanceof SpecError) {
+      console.error(`sockgrade: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Runs `server` on its own with the given arguments; returns the exit status. */
+export function runServerCli(args: string[]): Promise<number> {
+  return runStandalone(serverCommand(), args);
+}

@@ -1,0 +1,488 @@
+/**
+ * The client checks of EXERCISE.md §3: `client.connects`, `client.messages`, `client.exits` and
+ * `client.no-server`, in that order.
+ *
+ * The student's client runs once against the grader's capture server (listening on the server
+ * address and port it is given) and once with nothing listening there. The first run is
+ * sequenced by events, not sleeps: the client's exit, then {@linkcode CaptureServer.sync} (every
+ * connection it made is accepted), then every connection's end (its FIN carries the last bytes).
+ * What the bytes mean is decided by the pure `diagnose.ts`.
+ *
+ * @module
+ */
+
+import { escapeBytes } from "../bytes.ts";
+import type { Exchange } from "../result.ts";
+import { type CapturedConnection, CaptureServer } from "../probes/capture_server.ts";
+import { ExchangeRecorder, formatAddress } from "../probes/probe_client.ts";
+import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
+import { diagnoseMessages } from "./diagnose.ts";
+import { describeExit, firstStderrLine } from "./server_program.ts";
+import type { CheckContext, CheckOutcome, ProgramPlan } from "./types.ts";
+
+/** How long connections may take to end once the client has exited (its FINs are in flight). */
+const AFTER_EXIT_MS = 250;
+
+/** When one connection ended, relative to the client's life. */
+type EndTiming =
+  | "closed"
+  | "reset"
+  | "left open after exit"
+  | "open when killed";
+
+/** What one run of a client program showed (also used by the pair check). */
+export interface ClientRun {
+  /** The command line. */
+  argv: string[];
+  /** Why it could not be started, if it could not. */
+  startError?: string;
+  /** How it ended (after the grader's kill, if it had to). */
+  exit?: ExitInfo;
+  /** Whether it was still running at the deadline. */
+  timedOut: boolean;
+  /** The program, for its output. */
+  program?: RunningProgram;
+  /** When the run began. */
+  startedAt: number;
+  /** When the run was over (client gone, connections settled). */
+  endedAt: number;
+}
+
+/** The first run's extra: what the capture server saw. */
+interface CaptureRun extends ClientRun {
+  /** The connections, in accept order. */
+  connections: readonly CapturedConnection[];
+  /** How each connection ended relative to the client's exit. */
+  endings: EndTiming[];
+  /** Whether each connection had ended when the client was gone (before the grader closed it). */
+  closedByClient: boolean[];
+  /** The exchange for the evidence. */
+  exchange: Exchange;
+}
+
+function waitExit(program: RunningProgram, timeoutMs: number): Promise<ExitInfo | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    program.exited,
+    new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), timeoutMs)),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts a client program and waits for its exit or the deadline, recording its start (and a
+ * timeout) in `recorder`. Never throws: a program that cannot start gives `startError`. The
+ * caller must then call {@linkcode finishClient}, which kills whatever is left.
+ */
+export async function runClient(
+  plan: ProgramPlan,
+  argv: string[],
+  timeoutMs: number,
+  recorder: ExchangeRecorder,
+): Promise<ClientRun> {
+  const startedAt = performance.now();
+  recorder.add({ actor: "client", kind: "start", data: argv.join(" ") }, startedAt);
+  let program: RunningProgram;
+  try {
+    program = startProgram({ argv, cwd: plan.cwd, env: plan.env, label: "client" });
+  } catch (error) {
+    const startError = error instanceof Error ? error.message : String(error);
+    recorder.note(startError);
+    return { argv, startError, timedOut: false, startedAt, endedAt: performance.now() };
+  }
+  const exit = await waitExit(program, timeoutMs);
+  if (!exit) {
+    recorder.add({
+      actor: "grader",
+      kind: "timeout",
+      data: `the client was still running after ${timeoutMs} ms`,
+    });
+  }
+  return {
+    argv,
+    timedOut: exit === undefined,
+    program,
+    startedAt,
+    endedAt: performance.now(),
+    ...(exit ? { exit } : {}),
+  };
+}
+
+/** Kills what is left of a client run and records its output and exit in the exchange. */
+export async function finishClient(run: ClientRun, recorder: ExchangeRecorder): Promise<void> {
+  const program = run.program;
+  if (!program) return;
+  run.exit = await program.kill();
+  for (
+    const [kind, lines] of [["stdout", program.stdoutLines], [
+      "stderr",
+      program.stderrLines,
+    ]] as const
+  ) {
+    for (const line of lines) {
+      recorder.add(
+        { actor: "client", kind, data: escapeBytes(new TextEncoder().encode(line.text), 512) },
+        program.startedAt + line.atMs,
+      );
+    }
+  }
+  recorder.add(
+    { actor: "client", kind: "exit", data: describeExit(run.exit) },
+    program.startedAt + run.exit.durationMs,
+  );
+  run.endedAt = performance.now();
+}
+
+/** Runs the client against the capture server and settles every connection. */
+async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<CaptureRun> {
+  const { net, spec } = ctx;
+  const target = formatAddress(net.serverAddress, net.port);
+  const recorder = new ExchangeRecorder(`client against the grader's capture server on ${target}`);
+  let capture: CaptureServer;
+  try {
+    capture = CaptureServer.listen({ hostname: net.serverAddress, port: net.port });
+  } catch (error) {
+    throw new Error(
+      `the capture server could not listen on ${target}: ${
+        error instanceof Error ? error.message : error
+      }`,
+      { cause: error },
+    );
+  }
+  try {
+    const argv = [...plan.argv, net.serverAddress, String(net.port)];
+    const run = await runClient(plan, argv, spec.timeouts.clientMs, recorder);
+    if (run.exit) {
+      await capture.sync(AFTER_EXIT_MS);
+      await capture.waitForAllEnded(AFTER_EXIT_MS);
+    }
+    const settled = new Set(capture.connections.filter((c) => c.end !== "open"));
+    await finishClient(run, recorder);
+    if (run.timedOut) {
+      await capture.sync(AFTER_EXIT_MS);
+      await capture.waitForAllEnded(AFTER_EXIT_MS);
+    }
+    await capture.close();
+    capture.record(recorder);
+    const closedByClient = capture.connections.map((c) => settled.has(c));
+    const endings = capture.connections.map((c): EndTiming =>
+      !settled.has(c)
+        ? run.timedOut ? "open when killed" : "left open after exit"
+        : c.end === "rst"
+        ? "reset"
+        : "closed"
+    );
+    return {
+      ...run,
+      connections: capture.connections,
+      endings,
+      closedByClient,
+      exchange: recorder.toExchange(),
+    };
+  } finally {
+    await capture.close();
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function ms(n: number): number {
+  return Math.round(n);
+}
+
+/** Evidence shared by the checks of the first run. */
+function runEvidence(
+  run: ClientRun,
+): Record<string, unknown> & { stdout?: string; stderr?: string } {
+  return {
+    command: run.argv,
+    ...(run.startError ? { startError: run.startError } : {}),
+    ...(run.exit ? { exit: describeExit(run.exit), exitAfterMs: ms(run.exit.durationMs) } : {}),
+    ...(run.program
+      ? {
+        stdout: escapeBytes(run.program.stdout()),
+        stderr: escapeBytes(run.program.stderr()),
+      }
+      : {}),
+  };
+}
+
+/** Why a client that never connected did not, in words. */
+function noConnectionReason(run: CaptureRun, target: string, timeoutMs: number): string {
+  const said = run.program ? firstStderrLine(run.program) : undefined;
+  const quoted = said ? `: "${said}"` : "";
+  const exit = run.exit;
+  if (run.timedOut) return `your client did not connect to ${target} within ${timeoutMs} ms`;
+  if (exit?.signal) return `your client crashed (${exit.signal}) before it connected to ${target}`;
+  if (exit && exit.code !== 0) {
+    return `your client exited with status ${exit.code} without connecting to ${target}${quoted}`;
+  }
+  return `your client exited without ever connecting to ${target}${quoted}`;
+}
+
+function connectsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
+  const target = formatAddress(ctx.net.serverAddress, ctx.net.port);
+  const evidence = { ...runEvidence(run), exchanges: [run.exchange] };
+  if (run.startError) {
+    return {
+      id: "client.connects",
+      status: "fail",
+      message: `your client could not be started: ${run.startError}`,
+      hint: "Check that the client builds to a program that can run (see build.client).",
+      evidence,
+      durationMs: ms(run.endedAt - run.startedAt),
+    };
+  }
+  const first = run.connections[0];
+  if (!first) {
+    return {
+      id: "client.connects",
+      status: "fail",
+      message: noConnectionReason(run, target, ctx.spec.timeouts.clientMs),
+      hint:
+        "Connect to the address and port given on the command line (argv[1] and argv[2]), e.g. " +
+        "`connect(fd, ...)` with `inet_pton(AF_INET, argv[1], ...)` and `htons(atoi(argv[2]))`.",
+      evidence,
+      durationMs: ms(run.endedAt - run.startedAt),
+    };
+  }
+  const peers = [...new Set(run.connections.map((c) => c.remoteAddress))];
+  const unexpected = ctx.net.mode === "netns" && peers.some((p) => p !== ctx.net.clientAddress);
+  return {
+    id: "client.connects",
+    status: "pass",
+    message: `connected to ${target} (${
+      plural(run.connections.length, "connection")
+    }, first after ${ms(first.acceptedAt - run.startedAt)} ms)`,
+    evidence: {
+      ...evidence,
+      connections: run.connections.map((c) => ({ label: c.label, from: c.from, to: c.to })),
+      ...(unexpected
+        ? { note: `connections came from ${peers.join(", ")}, not ${ctx.net.clientAddress}` }
+        : {}),
+    },
+    durationMs: ms(first.acceptedAt - run.startedAt),
+  };
+}
+
+function messagesOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
+  const started = performance.now();
+  if (run.connections.length === 0) {
+    return {
+      id: "client.messages",
+      status: "skip",
+      message: run.startError
+        ? "skipped: the client could not be started (see client.connects)"
+        : "skipped: the client never connected (see client.connects)",
+      evidence: { exchanges: [run.exchange] },
+      durationMs: 0,
+    };
+  }
+  const d = diagnoseMessages(
+    run.connections.map((c, i) => ({ bytes: c.bytes(), closed: run.closedByClient[i]! })),
+    ctx.spec.messages,
+  );
+  return {
+    id: "client.messages",
+    status: d.status,
+    message: d.message,
+    ...(d.hint ? { hint: d.hint } : {}),
+    ...(d.fraction !== undefined ? { fraction: d.fraction } : {}),
+    evidence: {
+      diagnosis: d.kind,
+      expected: d.details.expected,
+      received: d.details.received,
+      layout: d.details.layout,
+      ...(d.details.notes.length ? { notes: d.details.notes } : {}),
+      ...(d.details.problems.length > 1 ? { problems: d.details.problems } : {}),
+      bytes: run.connections.map((c) => ({
+        connection: c.label,
+        size: c.size,
+        data: escapeBytes(c.bytes()),
+      })),
+      exchanges: [run.exchange],
+    },
+    durationMs: ms(performance.now() - started),
+  };
+}
+
+function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
+  const durationMs = ms(run.endedAt - run.startedAt);
+  const evidence = {
+    ...runEvidence(run),
+    connections: run.connections.map((c, i) => ({ connection: c.label, end: run.endings[i] })),
+    exchanges: [run.exchange],
+  };
+  const base = { id: "client.exits" as const, evidence, durationMs };
+  const exit = run.exit;
+  if (run.startError || !exit) {
+    return { ...base, status: "skip", message: "skipped: the client could not be started" };
+  }
+  const said = run.program ? firstStderrLine(run.program) : undefined;
+  if (run.timedOut) {
+    const open = run.endings.filter((e) => e === "open when killed").length;
+    return {
+      ...base,
+      status: "fail",
+      message: `your client did not exit within ${ctx.spec.timeouts.clientMs} ms and was killed${
+        open > 0 ? `; ${plural(open, "connection")} still open` : ""
+      }`,
+      hint:
+        "After sending the last message, close the socket and return from main: do not wait for an answer (the server sends none).",
+    };
+  }
+  if (exit.signal) {
+    return {
+      ...base,
+      status: "fail",
+      message: `your client crashed with ${exit.signal}`,
+      hint: exit.signal === "SIGSEGV"
+        ? "A segmentation fault: check array sizes, pointers and argv use (run it under a debugger)."
+        : exit.signal === "SIGPIPE"
+        ? "It wrote to a connection the server had closed; check send()'s result."
+        : "Run it by hand to see where it stops.",
+    };
+  }
+  if (exit.code !== 0) {
+    return {
+      ...base,
+      status: "fail",
+      message: `your client exited with status ${exit.code}, expected 0${
+        said ? `: "${said}"` : ""
+      }`,
+      hint: "Return 0 from main when everything was sent.",
+    };
+  }
+  const left = run.endings.filter((e) => e === "left open after exit").length;
+  if (left > 0) {
+    return {
+      ...base,
+      status: "fail",
+      message: `your client exited with status 0 but ${
+        plural(left, "connection")
+      } stayed open after it (a process it started kept the socket)`,
+      hint: "Close the socket before exiting and do not leave child processes running.",
+    };
+  }
+  const resets = run.endings.filter((e) => e === "reset").length;
+  const when = `in ${ms(exit.durationMs)} ms`;
+  if (resets > 0) {
+    return {
+      ...base,
+      status: "warn",
+      fraction: 1,
+      message: `your client exited with status 0 ${when}, but reset ${
+        plural(resets, "connection")
+      } (RST) instead of closing it`,
+      hint:
+        "A reset can lose data the server has not read yet: close() the socket normally (no SO_LINGER 0).",
+    };
+  }
+  const closing = run.connections.length === 0
+    ? "without connecting"
+    : run.connections.length === 1
+    ? "and its connection was closed (FIN)"
+    : `and its ${run.connections.length} connections were closed (FIN)`;
+  return { ...base, status: "pass", message: `exited with status 0 ${when} ${closing}` };
+}
+
+async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<CheckOutcome> {
+  const { net, spec } = ctx;
+  const target = formatAddress(net.serverAddress, net.port);
+  const recorder = new ExchangeRecorder(`client with nothing listening on ${target}`);
+  const argv = [...plan.argv, net.serverAddress, String(net.port)];
+  const run = await runClient(plan, argv, spec.timeouts.clientMs, recorder);
+  await finishClient(run, recorder);
+  const evidence = { ...runEvidence(run), exchanges: [recorder.toExchange()] };
+  const base = {
+    id: "client.no-server" as const,
+    evidence,
+    durationMs: ms(run.endedAt - run.startedAt),
+  };
+  const exit = run.exit;
+  if (run.startError || !exit || !run.program) {
+    return { ...base, status: "skip", message: "skipped: the client could not be started" };
+  }
+  const said = firstStderrLine(run.program);
+  const printed = run.program.stdoutLines.some((l) => l.text.trim() !== "");
+  const errorHint =
+    'When connect() fails, print why on stderr (e.g. `perror("connect")`) and exit with a non-zero status.';
+  if (run.timedOut) {
+    return {
+      ...base,
+      status: "fail",
+      message:
+        `your client waited forever when no server was listening (killed after ${spec.timeouts.clientMs} ms)`,
+      hint: `Do not retry forever. ${errorHint}`,
+    };
+  }
+  if (exit.signal) {
+    return {
+      ...base,
+      status: "fail",
+      message: `your client crashed with ${exit.signal} when no server was listening`,
+      hint: `Check connect()'s return value: it is -1 when nobody listens. ${errorHint}`,
+    };
+  }
+  if (exit.code === 0) {
+    return said
+      ? {
+        ...base,
+        status: "warn",
+        fraction: 0.5,
+        message:
+          `your client printed "${said}" but exited with status 0 when no server was listening`,
+        hint:
+          "Exit with a non-zero status (e.g. `return 1;` or `exit(EXIT_FAILURE)`) when it fails.",
+      }
+      : {
+        ...base,
+        status: "fail",
+        message:
+          "your client exited with status 0 and no error message when no server was listening",
+        hint: errorHint,
+      };
+  }
+  if (!said) {
+    return {
+      ...base,
+      status: "warn",
+      fraction: 0.5,
+      message: printed
+        ? `your client exited with status ${exit.code} but printed its error on stdout, not stderr`
+        : `your client exited with status ${exit.code} but printed no error message`,
+      hint: errorHint,
+    };
+  }
+  return {
+    ...base,
+    status: "pass",
+    message: `exited with status ${exit.code} in ${ms(exit.durationMs)} ms and said "${said}"`,
+  };
+}
+
+/**
+ * Runs the client checks for the submission's client: `client.connects`, `client.messages`,
+ * `client.exits`, `client.no-server`, in that order. Needs `ctx.client`; a client that cannot be
+ * started fails `client.connects` and skips the rest. Throws only for the grader's own faults
+ * (e.g. the capture server cannot listen).
+ */
+export async function runClientChecks(ctx: CheckContext): Promise<CheckOutcome[]> {
+  const plan = ctx.client;
+  if (!plan) throw new TypeError("runClientChecks() needs the client's plan (ctx.client).");
+  const run = await runAgainstCapture(ctx, plan);
+  const outcomes = [connectsOutcome(ctx, run), messagesOutcome(ctx, run), exitsOutcome(ctx, run)];
+  if (run.startError) {
+    outcomes.push({
+      id: "client.no-server",
+      status: "skip",
+      message: "skipped: the client could not be started (see client.connects)",
+      evidence: {},
+      durationMs: 0,
+    });
+  } else {
+    outcomes.push(await noServerOutcome(ctx, plan));
+  }
+  return outcomes;
+}

@@ -1,0 +1,233 @@
+/**
+ * The grading run: `grade(submissions, spec, options)` decides the isolation mode once, grades
+ * submissions `jobs` at a time, and returns a `sockgrade/result@1` {@linkcode GradeResult}.
+ *
+ * In `netns` mode each submission is graded by a worker (`worker_main.ts`) started inside its own
+ * user + network + PID namespace; `lo` there carries the spec's addresses, so every submission may
+ * use port 6666 and programs that hard-code the article's addresses work. When the worker ends,
+ * the namespace and every process in it end too. In `none` mode (asked for, or automatic when
+ * namespaces cannot be made, with the reason recorded) the worker runs in this process on host
+ * loopback with a free port per submission.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { CHECKS } from "./checks_catalogue.ts";
+import type { NetPlan } from "./checks/types.ts";
+import {
+  type GradeResult,
+  type IsolationMode,
+  RESULT_SCHEMA,
+  type SubmissionResult,
+} from "./result.ts";
+import { scoreSubmission } from "./score.ts";
+import type { Spec } from "./spec.ts";
+import { gradeSubmission, type WorkerJob } from "./worker.ts";
+import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
+
+/** A submission to grade: a student id and a folder. */
+export interface SubmissionRef {
+  /** The student id shown in reports. */
+  id: string;
+  /** The submission folder. */
+  path: string;
+}
+
+/** How to grade. */
+export interface GradeOptions {
+  /** `auto` (default): namespaces when available, else host loopback with the reason recorded. */
+  isolation?: "auto" | IsolationMode;
+  /** How many submissions at once (default: the number of cores). */
+  jobs?: number;
+  /** Called as each submission's result is ready (for progress bars). */
+  onResult?: (result: SubmissionResult) => void;
+}
+
+/** Namespaces were required (`--isolation netns`) but cannot be made here. */
+export class IsolationError extends Error {
+  override name = "IsolationError";
+}
+
+const WORKER_MAIN = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
+
+/** The loopback plan for `none` mode: a free port, 127.0.0.2 as the stranger when bindable. */
+async function loopbackPlan(strangerUnavailable: string | undefined): Promise<NetPlan> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return {
+    mode: "none",
+    serverAddress: "127.0.0.1",
+    clientAddress: "127.0.0.1",
+    strangerAddress: "127.0.0.2",
+    port,
+    ...(strangerUnavailable ? { strangerUnavailable } : {}),
+  };
+}
+
+/** Whether 127.0.0.2 can be bound here (not on macOS without an alias); the reason if not. */
+function strangerProblem(): string | undefined {
+  try {
+    const listener = Deno.listen({ hostname: "127.0.0.2", port: 0 });
+    listener.close();
+    return undefined;
+  } catch (error) {
+    return `127.0.0.2 cannot be used on this machine (${
+      (error as Error).message
+    }), so the address filter cannot be probed; on macOS run \`sudo ifconfig lo0 alias 127.0.0.2\``;
+  }
+}
+
+/** A generous bound on one worker's whole run, from the spec's per-step timeouts. */
+function workerDeadlineMs(spec: Spec): number {
+  const t = spec.timeouts;
+  return t.buildMs + 12 * t.startMs + 40 * t.responseMs + 6 * t.clientMs + 10_000;
+}
+
+/** Every check as `error`: the grader failed, never charged to the student. */
+function graderFault(ref: SubmissionRef, spec: Spec, why: string, ms: number): SubmissionResult {
+  const scored = scoreSubmission(
+    CHECKS.map((c) => ({
+      id: c.id,
+      status: "error" as const,
+      message: `sockgrade could not grade this submission (${why}); this is not your fault.`,
+      evidence: {},
+      durationMs: 0,
+    })),
+    spec,
+  );
+  return {
+    id: ref.id,
+    path: ref.path,
+    language: "unknown",
+    score: scored.score,
+    maxScore: scored.maxScore,
+    durationMs: ms,
+    isolation: "netns",
+    checks: scored.checks,
+  };
+}
+
+/** Runs one worker inside a fresh namespace; rejects on a worker fault. */
+async function runNamespacedWorker(job: WorkerJob): Promise<SubmissionResult> {
+  const [cmd, ...args] = namespaceCommand([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-prompt",
+    WORKER_MAIN,
+  ]);
+  const child = new Deno.Command(cmd!, {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const deadline = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+  }, workerDeadlineMs(job.spec));
+  try {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+    await writer.close();
+    const { code, signal, stdout, stderr } = await child.output();
+    const text = new TextDecoder().decode(stdout).trim();
+    if (code !== 0 || !text) {
+      const err = new TextDecoder().decode(stderr).trim().split("\n").slice(-3).join(" | ");
+      throw new Error(
+        signal === "SIGKILL"
+          ? "the grading worker ran out of time"
+          : `the grading worker exited with status ${code}${err ? `: ${err}` : ""}`,
+      );
+    }
+    return JSON.parse(text.split("\n").at(-1)!) as SubmissionResult;
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+/** Grades one submission in the chosen mode; a worker fault is retried once, then `error`. */
+async function gradeOne(
+  ref: SubmissionRef,
+  spec: Spec,
+  mode: IsolationMode,
+  strangerUnavailable: string | undefined,
+): Promise<SubmissionResult> {
+  if (mode === "none") {
+    return await gradeSubmission({ ...ref, spec, net: await loopbackPlan(strangerUnavailable) });
+  }
+  const net: NetPlan = {
+    mode: "netns",
+    serverAddress: spec.serverAddress,
+    clientAddress: spec.clientAddress,
+    strangerAddress: spec.strangerAddress,
+    port: spec.port,
+  };
+  const started = performance.now();
+  let lastError = "";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return await runNamespacedWorker({ ...ref, spec, net });
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+  }
+  return graderFault(ref, spec, lastError, Math.round(performance.now() - started));
+}
+
+/** Decides the isolation mode and why. */
+export async function chooseIsolation(
+  asked: GradeOptions["isolation"] = "auto",
+): Promise<{ mode: IsolationMode; reason: string }> {
+  if (asked === "none") {
+    return { mode: "none", reason: "host loopback, as asked with --isolation none" };
+  }
+  const support = await namespaceSupport();
+  if (support.ok) {
+    return { mode: "netns", reason: "a private network namespace per submission" };
+  }
+  if (asked === "netns") {
+    throw new IsolationError(
+      `private network namespaces cannot be made here: ${support.reason}. Use --isolation none to grade on host loopback.`,
+    );
+  }
+  return { mode: "none", reason: `host loopback, because ${support.reason}` };
+}
+
+/** Grades submissions and returns the run's result; never throws for a student's code. */
+export async function grade(
+  submissions: readonly SubmissionRef[],
+  spec: Spec,
+  options: GradeOptions = {},
+): Promise<GradeResult> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const { mode, reason } = await chooseIsolation(options.isolation);
+  const strangerUnavailable = mode === "none" ? strangerProblem() : undefined;
+  const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
+  const results = new Array<SubmissionResult>(submissions.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < submissions.length) {
+      const index = next++;
+      const result = await gradeOne(submissions[index]!, spec, mode, strangerUnavailable);
+      results[index] = result;
+      options.onResult?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, submissions.length) }, lane));
+  return {
+    schema: RESULT_SCHEMA,
+    spec,
+    isolation: mode,
+    isolationReason: reason,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    submissions: results,
+  };
+}

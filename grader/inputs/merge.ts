@@ -1,0 +1,310 @@
+/**
+ * Joins `sockgrade/result@1` files (e.g. the shards of a class graded on several machines) into
+ * one result, and reads such files with validation.
+ *
+ * Merging requires the same spec everywhere (the error names the first differing field), refuses
+ * a student present twice and shards of different counts or the same shard twice. The isolation
+ * mode is kept when all agree; when they differ the merged run is `none` (the weaker guarantee)
+ * and every submission keeps its own mode in `isolation`. `startedAt` is the earliest start and
+ * `durationMs` the wall time from it to the latest end (about the slowest shard when shards ran
+ * in parallel, about their sum when they ran one after another). Submissions are sorted by id;
+ * the merged result has no `shard` (see {@linkcode shardCoverage} for what is missing).
+ *
+ * @example
+ * ```ts
+ * import { mergeResults } from "./merge.ts";
+ * import { DEFAULT_SPEC } from "../spec.ts";
+ * import { type GradeResult, RESULT_SCHEMA } from "../result.ts";
+ * const part = (id: string): GradeResult => ({
+ *   schema: RESULT_SCHEMA,
+ *   spec: structuredClone(DEFAULT_SPEC),
+ *   isolation: "netns",
+ *   startedAt: "2025-01-01T00:00:00Z",
+ *   durationMs: 1000,
+ *   submissions: [
+ *     { id, path: id, language: "c", score: 0, maxScore: 100, durationMs: 1, checks: [] },
+ *   ],
+ * });
+ * const merged = mergeResults([part("bob"), part("alice")]);
+ * if (merged.submissions[0]!.id !== "alice") throw new Error("submissions must be sorted");
+ * ```
+ * @module
+ */
+
+import { z } from "zod";
+import { UsageError } from "../../cli/usage_error.ts";
+import { CHECK_IDS } from "../checks_catalogue.ts";
+import { type GradeResult, type IsolationMode, RESULT_SCHEMA } from "../result.ts";
+import { SpecError, specFromValue } from "../spec.ts";
+
+const event = z.object({
+  atMs: z.number(),
+  actor: z.enum(["probe", "capture", "server", "client", "grader"]),
+  kind: z.enum([
+    "start",
+    "connect",
+    "refused",
+    "send",
+    "receive",
+    "close",
+    "reset",
+    "stdout",
+    "stderr",
+    "exit",
+    "timeout",
+    "note",
+  ]),
+  connection: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  data: z.string().optional(),
+  size: z.number().optional(),
+});
+
+const check = z.object({
+  id: z.enum(CHECK_IDS),
+  status: z.enum(["pass", "fail", "warn", "skip", "error"]),
+  points: z.number(),
+  maxPoints: z.number(),
+  message: z.string(),
+  hint: z.string().optional(),
+  evidence: z.looseObject({
+    exchanges: z.array(z.object({ label: z.string(), events: z.array(event) })).optional(),
+    stdout: z.string().optional(),
+    stderr: z.string().optional(),
+  }),
+  durationMs: z.number(),
+});
+
+const isolation = z.enum(["netns", "none"]);
+
+const submission = z.object({
+  id: z.string().min(1, "must not be empty"),
+  path: z.string(),
+  language: z.string(),
+  score: z.number(),
+  maxScore: z.number(),
+  durationMs: z.number(),
+  isolation: isolation.optional(),
+  notes: z.array(z.string()).optional(),
+  checks: z.array(check),
+});
+
+const gradeResult = z.object({
+  schema: z.literal(RESULT_SCHEMA),
+  spec: z.unknown(),
+  isolation,
+  isolationReason: z.string().optional(),
+  startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date"),
+  durationMs: z.number().min(0),
+  shard: z.string().regex(/^\d+\/\d+$/, "must look like I/N").optional(),
+  submissions: z.array(submission),
+});
+
+/**
+ * Reads and validates a result file written by `sockgrade grade --json`. Throws
+ * {@linkcode UsageError} with one line naming the file and, for invalid content, the field.
+ */
+export async function readResultFile(path: string): Promise<GradeResult> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.IsADirectory
+      ? "it is a folder"
+      : (error as Error).message;
+    throw new UsageError(`Cannot read the result file ${path}: ${why}. Check the path.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `${path}: not valid JSON (${
+        (error as Error).message
+      }). Pass a file written by sockgrade grade --json.`,
+    );
+  }
+  return parseResult(value, path);
+}
+
+/** Validates a parsed JSON value as `sockgrade/result@1`; `source` names it in errors. */
+export function parseResult(value: unknown, source = "the result"): GradeResult {
+  const schema = (value as { schema?: unknown } | null)?.schema;
+  if (typeof value !== "object" || value === null || schema !== RESULT_SCHEMA) {
+    const found = typeof schema === "string" ? `its schema is "${schema}"` : "it has no schema";
+    throw new UsageError(
+      `${source}: not a ${RESULT_SCHEMA} file (${found}). Pass a file written by sockgrade grade --json.`,
+    );
+  }
+  const parsed = gradeResult.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? `field "${issue.path.join(".")}"` : "the top level";
+    throw new UsageError(
+      `${source}: ${where}: ${issue.message}. The file is not a valid ${RESULT_SCHEMA} result.`,
+    );
+  }
+  let spec;
+  try {
+    spec = specFromValue(parsed.data.spec, `${source} (field "spec")`);
+  } catch (error) {
+    if (error instanceof SpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  return { ...parsed.data, spec };
+}
+
+/**
+ * Merges results into one (see the module doc). `names` (e.g. file paths, in the same order)
+ * label the inputs in error messages. Throws {@linkcode UsageError} when they cannot be merged.
+ */
+export function mergeResults(
+  results: readonly GradeResult[],
+  names: readonly string[] = [],
+): GradeResult {
+  const name = (i: number) => names[i] ?? `result ${i + 1}`;
+  const first = results[0];
+  if (!first) throw new UsageError("Nothing to merge: pass at least one result file.");
+  results.forEach((r, i) => {
+    if (r.schema !== RESULT_SCHEMA) {
+      throw new UsageError(`${name(i)}: not a ${RESULT_SCHEMA} result.`);
+    }
+    const diff = firstDifference(first.spec, r.spec, "spec");
+    if (diff) {
+      throw new UsageError(
+        `${name(i)} was graded with a different spec than ${name(0)}: ${diff.path} is ${
+          show(diff.b)
+        } there but ${show(diff.a)} in ${name(0)}. Merge only results of the same assignment.`,
+      );
+    }
+  });
+  shardCoverage(results, names);
+
+  const owner = new Map<string, number>();
+  const submissions = results.flatMap((r, i) =>
+    r.submissions.map((s) => {
+      const before = owner.get(s.id);
+      if (before !== undefined) {
+        throw new UsageError(
+          `Student ${s.id} is in both ${name(before)} and ${
+            name(i)
+          }. Merge each student once (was a shard or an input graded twice?).`,
+        );
+      }
+      owner.set(s.id, i);
+      return { ...s, isolation: s.isolation ?? r.isolation };
+    })
+  ).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const modes = new Set<IsolationMode>(results.map((r) => r.isolation));
+  const reasons = [...new Set(results.flatMap((r) => r.isolationReason ?? []))];
+  let isolation: IsolationMode = first.isolation;
+  let isolationReason = reasons.length ? reasons.join("; ") : undefined;
+  if (modes.size > 1) {
+    isolation = "none";
+    isolationReason = "the merged results used different modes: " +
+      results.map((r, i) =>
+        `${r.isolation} in ${name(i)}${r.isolationReason ? ` (${r.isolationReason})` : ""}`
+      ).join(", ");
+  }
+
+  const starts = results.map((r) => Date.parse(r.startedAt));
+  const start = Math.min(...starts);
+  const end = Math.max(...results.map((r, i) => starts[i]! + r.durationMs));
+  const merged: GradeResult = {
+    schema: RESULT_SCHEMA,
+    spec: structuredClone(first.spec),
+    isolation,
+    startedAt: new Date(start).toISOString(),
+    durationMs: end - start,
+    submissions,
+  };
+  if (isolationReason) merged.isolationReason = isolationReason;
+  return merged;
+}
+
+/** Which shards a set of results covers. */
+export interface ShardCoverage {
+  /** The shard count `N` they share. */
+  count: number;
+  /** Shard numbers (1-based) that none of the results is. */
+  missing: number[];
+}
+
+/**
+ * For results that are shards (`shard: "I/N"`), which shards are missing; `null` when none of
+ * them is a shard. Throws {@linkcode UsageError} for shards of different counts, the same shard
+ * twice, or a mix of sharded and whole runs.
+ */
+export function shardCoverage(
+  results: readonly GradeResult[],
+  names: readonly string[] = [],
+): ShardCoverage | null {
+  const name = (i: number) => names[i] ?? `result ${i + 1}`;
+  const sharded = results.map((r, i) => ({ i, shard: r.shard })).filter((x) => x.shard);
+  if (sharded.length === 0) return null;
+  if (sharded.length < results.length) {
+    const whole = results.findIndex((r) => !r.shard);
+    throw new UsageError(
+      `${name(whole)} is a whole run but ${name(sharded[0]!.i)} is shard ${
+        sharded[0]!.shard
+      }. Merge either the shards of one run or whole runs.`,
+    );
+  }
+  const seen = new Map<number, number>();
+  let count = 0;
+  for (const { i, shard } of sharded) {
+    const [index, n] = shard!.split("/").map(Number) as [number, number];
+    if (count && n !== count) {
+      throw new UsageError(
+        `${name(i)} is shard ${shard} but ${name(sharded[0]!.i)} is shard ${
+          sharded[0]!.shard
+        }. Merge shards of the same count.`,
+      );
+    }
+    count = n;
+    const before = seen.get(index);
+    if (before !== undefined) {
+      throw new UsageError(`${name(before)} and ${name(i)} are both shard ${shard}.`);
+    }
+    seen.set(index, i);
+  }
+  const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
+  return { count, missing };
+}
+
+/** The first path at which two JSON-like values differ, or `null`. */
+function firstDifference(
+  a: unknown,
+  b: unknown,
+  path: string,
+): { path: string; a: unknown; b: unknown } | null {
+  if (Object.is(a, b)) return null;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return { path, a, b };
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return { path, a, b };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
+  for (const key of keys) {
+    const d = firstDifference(ra[key], rb[key], `${path}.${key}`);
+    if (d) return d;
+  }
+  return null;
+}
+
+function show(value: unknown): string {
+  const text = value === undefined ? "unset" : JSON.stringify(value);
+  return text.length > 60 ? text.slice(0, 57) + "…" : text;
+}

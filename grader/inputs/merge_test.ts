@@ -1,0 +1,191 @@
+/**
+ * Tests of merging result files and of reading them with validation.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { UsageError } from "../../cli/usage_error.ts";
+import { type GradeResult, RESULT_SCHEMA, type SubmissionResult } from "../result.ts";
+import { DEFAULT_SPEC } from "../spec.ts";
+import { mergeResults, readResultFile, shardCoverage } from "./merge.ts";
+
+function submission(id: string): SubmissionResult {
+  return {
+    id,
+    path: `class/${id}`,
+    language: "c",
+    score: 90,
+    maxScore: 100,
+    durationMs: 10,
+    checks: [{
+      id: "server.trigger",
+      status: "pass",
+      points: 15,
+      maxPoints: 15,
+      message: "answered",
+      evidence: {
+        exchanges: [{
+          label: "trigger",
+          events: [{ atMs: 0, actor: "probe", kind: "send", data: "Client Query\\n" }],
+        }],
+      },
+      durationMs: 3,
+    }],
+  };
+}
+
+function result(ids: string[], extra: Partial<GradeResult> = {}): GradeResult {
+  return {
+    schema: RESULT_SCHEMA,
+    spec: structuredClone(DEFAULT_SPEC),
+    isolation: "netns",
+    startedAt: "2025-03-01T10:00:00.000Z",
+    durationMs: 60_000,
+    submissions: ids.map(submission),
+    ...extra,
+  };
+}
+
+function usageError(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof UsageError, String(e));
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("mergeResults() joins shards, sorting submissions and spanning the wall time", () => {
+  const merged = mergeResults([
+    result(["dave", "bob"], { shard: "2/2", startedAt: "2025-03-01T10:00:30.000Z" }),
+    result(["carol", "alice"], { shard: "1/2", durationMs: 45_000 }),
+  ]);
+  assert.deepEqual(merged.submissions.map((s) => s.id), ["alice", "bob", "carol", "dave"]);
+  assert.equal(merged.startedAt, "2025-03-01T10:00:00.000Z");
+  assert.equal(merged.durationMs, 90_000);
+  assert.equal(merged.isolation, "netns");
+  assert.equal(merged.shard, undefined);
+  assert.deepEqual(merged.spec, DEFAULT_SPEC);
+});
+
+Deno.test("mergeResults() names the first spec field that differs", () => {
+  const other = result(["bob"]);
+  other.spec.port = 7000;
+  usageError(
+    () => mergeResults([result(["alice"]), other], ["a.json", "b.json"]),
+    /^b\.json was graded with a different spec than a\.json: spec\.port is 7000 there but 6666 in a\.json\. Merge only results of the same assignment\.$/,
+  );
+  const messages = result(["bob"]);
+  messages.spec.messages = [...messages.spec.messages, "extra"];
+  usageError(
+    () => mergeResults([result(["alice"]), messages]),
+    /spec\.messages\[3\] is "extra" there but unset/,
+  );
+});
+
+Deno.test("mergeResults() refuses a student twice and inconsistent shards", () => {
+  usageError(
+    () => mergeResults([result(["alice", "bob"]), result(["bob"])], ["a.json", "b.json"]),
+    /^Student bob is in both a\.json and b\.json\. Merge each student once/,
+  );
+  usageError(
+    () => mergeResults([result(["a"], { shard: "1/2" }), result(["b"], { shard: "2/3" })]),
+    /result 2 is shard 2\/3 but result 1 is shard 1\/2\. Merge shards of the same count\./,
+  );
+  usageError(
+    () => mergeResults([result(["a"], { shard: "1/2" }), result(["b"], { shard: "1/2" })]),
+    /result 1 and result 2 are both shard 1\/2\./,
+  );
+  usageError(() => mergeResults([]), /^Nothing to merge/);
+});
+
+Deno.test("mergeResults() falls back to `none` when isolation modes differ, keeping each one", () => {
+  const merged = mergeResults([
+    result(["alice"]),
+    result(["bob"], { isolation: "none", isolationReason: "unshare is not permitted" }),
+  ], ["a.json", "b.json"]);
+  assert.equal(merged.isolation, "none");
+  assert.equal(
+    merged.isolationReason,
+    "the merged results used different modes: netns in a.json, none in b.json (unshare is not permitted)",
+  );
+  assert.deepEqual(merged.submissions.map((s) => s.isolation), ["netns", "none"]);
+});
+
+Deno.test("shardCoverage() lists the shards that are missing", () => {
+  assert.equal(shardCoverage([result(["a"])]), null);
+  assert.deepEqual(
+    shardCoverage([result(["a"], { shard: "3/4" }), result(["b"], { shard: "1/4" })]),
+    { count: 4, missing: [2, 4] },
+  );
+  usageError(
+    () => shardCoverage([result(["a"], { shard: "1/2" }), result(["b"])], ["x.json", "y.json"]),
+    /y\.json is a whole run but x\.json is shard 1\/2/,
+  );
+});
+
+Deno.test("readResultFile() validates the file and names what is wrong", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "sockgrade-merge-test-" });
+  try {
+    const write = async (name: string, content: unknown) => {
+      const path = join(dir, name);
+      await Deno.writeTextFile(
+        path,
+        typeof content === "string" ? content : JSON.stringify(content),
+      );
+      return path;
+    };
+    await t.step("a valid file round-trips", async () => {
+      const original = result(["alice"], { shard: "1/3" });
+      assert.deepEqual(await readResultFile(await write("ok.json", original)), original);
+    });
+    const bad: [string, unknown, RegExp][] = [
+      [
+        "not JSON",
+        "{ nope",
+        /bad\.json: not valid JSON \(.*\)\. Pass a file written by sockgrade grade --json\./,
+      ],
+      [
+        "another schema",
+        { schema: "other/thing@2" },
+        /not a sockgrade\/result@1 file \(its schema is "other\/thing@2"\)/,
+      ],
+      ["no schema", [1, 2], /not a sockgrade\/result@1 file \(it has no schema\)/],
+      [
+        "a bad status",
+        (() => {
+          const r = result(["alice"]) as unknown as {
+            submissions: { checks: { status: string }[] }[];
+          };
+          r.submissions[0]!.checks[0]!.status = "great";
+          return r;
+        })(),
+        /bad\.json: field "submissions\.0\.checks\.0\.status": .*\. The file is not a valid sockgrade\/result@1 result\./,
+      ],
+      [
+        "a bad spec",
+        { ...result([]), spec: { ...DEFAULT_SPEC, port: 0 } },
+        /bad\.json \(field "spec"\): field "port": .*Fix the spec and run again\./,
+      ],
+    ];
+    for (const [label, content, message] of bad) {
+      await t.step(label, async () => {
+        const path = await write("bad.json", content);
+        await assert.rejects(readResultFile(path), (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.match(e.message, message);
+          return true;
+        });
+      });
+    }
+    await t.step("a missing file", async () => {
+      await assert.rejects(
+        readResultFile(join(dir, "nope.json")),
+        /Cannot read the result file .*nope\.json: no such file/,
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

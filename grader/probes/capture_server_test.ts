@@ -1,0 +1,128 @@
+/** Tests for the capture server: what it records of each connection, and how it ends them. */
+
+import assert from "node:assert/strict";
+import net from "node:net";
+import { CaptureServer } from "./capture_server.ts";
+import { ExchangeRecorder } from "./probe_client.ts";
+
+const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** A node:net client to the capture server, connected. */
+async function nodeClient(port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: "127.0.0.1", port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  return socket;
+}
+
+Deno.test({
+  name: "CaptureServer records chunks, the peer and a FIN, and never answers",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+    await conn.write(enc("Client Query test\n"));
+    assert.equal(await capture.waitFor(() => capture.connections[0]?.size === 18, 2000), true);
+    await conn.write(enc("Cleint Query\n"));
+    conn.closeWrite();
+    assert.equal(await capture.waitForAllEnded(2000, 1), true);
+    assert.equal(await conn.read(new Uint8Array(16)), null, "the capture server sent bytes");
+    conn.close();
+    const [c] = capture.connections;
+    assert.equal(c!.end, "fin");
+    assert.equal(dec(c!.bytes()), "Client Query test\nCleint Query\n");
+    assert.equal(c!.chunks.length, 2);
+    assert.equal(c!.remoteAddress, "127.0.0.1");
+    assert.equal(c!.localPort, capture.port);
+    assert.ok(c!.endedAt! >= c!.chunks[1]!.at);
+    const recorder = new ExchangeRecorder("client run");
+    capture.record(recorder);
+    const kinds = recorder.toExchange().events.map((e) => e.kind);
+    assert.deepEqual(kinds, ["connect", "send", "send", "close"]);
+    assert.equal(recorder.toExchange().events[1]!.data, "Client Query test\\n");
+  },
+});
+
+Deno.test({
+  name: "CaptureServer tells a reset from a close and keeps connections apart",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+    const first = await nodeClient(capture.port);
+    first.write("a\n");
+    assert.equal(await capture.waitFor(() => capture.connections[0]?.size === 2, 2000), true);
+    const closed = new Promise((resolve) => first.once("close", resolve));
+    first.resetAndDestroy();
+    await closed;
+    const second = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+    second.close();
+    assert.equal(await capture.waitForAllEnded(2000, 2), true);
+    assert.deepEqual(capture.connections.map((c) => c.end), ["rst", "fin"]);
+    assert.deepEqual(capture.connections.map((c) => c.label), ["conn 1", "conn 2"]);
+    assert.equal(capture.connections[1]!.size, 0);
+  },
+});
+
+Deno.test({
+  name: "CaptureServer closes connections still open on dispose and records them as open",
+  ...sanitize,
+  async fn() {
+    const capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+    assert.equal(await capture.waitForConnection(2000), true);
+    assert.equal(await capture.waitForAllEnded(30), false, "an open connection counts as ended");
+    const pending = capture.waitForConnection(5000, 2);
+    await capture.close();
+    assert.equal(await pending, false, "close() must release waiters");
+    assert.equal(capture.connections[0]!.end, "open");
+    assert.equal(await conn.read(new Uint8Array(4)), null, "the client sees the grader's close");
+    conn.close();
+    const recorder = new ExchangeRecorder("left open");
+    capture.record(recorder);
+    assert.ok(recorder.toExchange().events.some((e) => e.data?.includes("still open")));
+    await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: capture.port }));
+  },
+});
+
+Deno.test({
+  name: "CaptureServer keeps at most maxBytesPerConnection and counts the rest",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      maxBytesPerConnection: 10,
+    });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+    await conn.write(enc("0123456789abcdef"));
+    conn.close();
+    assert.equal(await capture.waitForAllEnded(2000, 1), true);
+    const c = capture.connections[0]!;
+    assert.equal(dec(c.bytes()), "0123456789");
+    assert.equal(c.droppedBytes, 6);
+    assert.equal(c.size, 16);
+  },
+});
+
+Deno.test({
+  name: "CaptureServer.sync() waits for connections not yet accepted and leaves no trace",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+    const conns = await Promise.all(
+      [1, 2, 3].map(() => Deno.connect({ hostname: "127.0.0.1", port: capture.port })),
+    );
+    for (const c of conns) c.close();
+    assert.equal(await capture.sync(2000), true);
+    assert.equal(capture.connections.length, 3, "every earlier connection is accepted");
+    assert.deepEqual(capture.connections.map((c) => c.label), ["conn 1", "conn 2", "conn 3"]);
+    assert.equal(await capture.waitForAllEnded(2000), true);
+    const recorder = new ExchangeRecorder("sync");
+    capture.record(recorder);
+    assert.equal(recorder.toExchange().events.filter((e) => e.kind === "connect").length, 3);
+  },
+});

@@ -1,0 +1,474 @@
+/**
+ * The grader's probe client: one TCP connection to a student's server that can bind a chosen
+ * local address (node:net `localAddress`; `Deno.connect` cannot bind), connect with a deadline,
+ * send chunks as separate writes (each awaited until the kernel took it, optionally with
+ * TCP_NODELAY), half-close, close or reset (RST), and tell how the peer ended the connection
+ * (FIN, RST or still open). Everything it does is recorded as {@linkcode ExchangeEvent}s in an
+ * {@linkcode ExchangeRecorder}, so the report can draw sequence diagrams.
+ *
+ * {@linkcode ProbeConnection.waitConsumed} answers "has the server's program read everything I
+ * sent?" by reading `/proc/net/tcp{,6}`: our socket's send queue is empty (the peer's kernel has
+ * acknowledged every byte) and the server-side socket's receive queue is empty (its program has
+ * read them). Checks use it to make two writes arrive as two separate `recv()`s, without a sleep.
+ *
+ * @example
+ * ```ts
+ * import net from "node:net";
+ * import { connectProbe, ExchangeRecorder } from "./probe_client.ts";
+ * const server = net.createServer((s) => s.on("data", () => s.end()));
+ * await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+ * const port = (server.address() as net.AddressInfo).port;
+ * const recorder = new ExchangeRecorder("hello");
+ * const conn = await connectProbe({ host: "127.0.0.1", port, recorder, timeoutMs: 1000 });
+ * await conn.send("hi\n");
+ * const end = await conn.waitPeerEnd(1000);
+ * conn.destroy();
+ * await new Promise((r) => server.close(r));
+ * if (end !== "fin") throw new Error(end);
+ * ```
+ * @module
+ */
+
+import net from "node:net";
+import { escapeBytes } from "../bytes.ts";
+import type { Actor, Exchange, ExchangeEvent } from "../result.ts";
+
+/** Collects the events of one exchange with times relative to its start. */
+export class ExchangeRecorder {
+  /** `performance.now()` when the exchange began. */
+  readonly t0: number;
+  readonly #label: string;
+  readonly #events: ExchangeEvent[] = [];
+
+  /**
+   * @param label what the exchange tries, e.g. "trigger from 127.0.0.1".
+   * @param t0 its start as a `performance.now()` value (default: now).
+   */
+  constructor(label: string, t0 = performance.now()) {
+    this.#label = label;
+    this.t0 = t0;
+  }
+
+  /** Adds an event that happened at `at` (a `performance.now()` value, default now). */
+  add(event: Omit<ExchangeEvent, "atMs">, at = performance.now()): void {
+    this.#events.push({ atMs: Math.max(0, Math.round((at - this.t0) * 10) / 10), ...event });
+  }
+
+  /** Adds a note (a grader remark) to the exchange. */
+  note(text: string, actor: Actor = "grader"): void {
+    this.add({ actor, kind: "note", data: text });
+  }
+
+  /** The number of events so far. */
+  get size(): number {
+    return this.#events.length;
+  }
+
+  /** The exchange, events sorted by time (stable for equal times). */
+  toExchange(): Exchange {
+    const events = this.#events.map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i)
+      .map(({ e }) => e);
+    return { label: this.#label, events };
+  }
+}
+
+/** How the peer ended the connection: FIN (orderly close), RST (reset), or not at all yet. */
+export type PeerEnd = "fin" | "rst" | "open";
+
+/** Why a probe could not connect. `bind` means the grader could not use its local address. */
+export type ConnectFailure = "bind" | "refused" | "timeout" | "other";
+
+/** A connection attempt that failed; `failure` says how. */
+export class ProbeConnectError extends Error {
+  override name = "ProbeConnectError";
+  /** How it failed. */
+  readonly failure: ConnectFailure;
+  /** The system error code, e.g. `ECONNREFUSED`, when there was one. */
+  readonly code: string | undefined;
+
+  /** Makes the error; `cause` is the underlying socket error, if any. */
+  constructor(message: string, failure: ConnectFailure, code?: string, cause?: unknown) {
+    super(message, { cause });
+    this.failure = failure;
+    this.code = code;
+  }
+}
+
+/** Where and how to connect. */
+export interface ConnectOptions {
+  /** The server's address. */
+  host: string;
+  /** The server's port. */
+  port: number;
+  /** The local address to bind before connecting (default: the system's choice). */
+  localAddress?: string;
+  /** Deadline for the connection to be established. */
+  timeoutMs: number;
+  /** Set TCP_NODELAY so every write goes out as its own segment (default true). */
+  noDelay?: boolean;
+  /** Where events are recorded. */
+  recorder: ExchangeRecorder;
+  /** The connection's label in the exchange (default "conn"). */
+  connection?: string;
+}
+
+/** What became of one write. */
+export type SendResult = "sent" | "timeout" | "closed";
+
+const BIND_CODES = new Set(["EADDRNOTAVAIL", "EINVAL", "EACCES", "EADDRINUSE"]);
+
+/** Opens a probe connection; throws {@linkcode ProbeConnectError} when it cannot. */
+export async function connectProbe(opts: ConnectOptions): Promise<ProbeConnection> {
+  const { recorder, host, port } = opts;
+  const label = opts.connection ?? "conn";
+  const to = formatAddress(host, port);
+  const socket = net.connect({
+    host,
+    port,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    noDelay: opts.noDelay ?? true,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", () => resolve());
+      socket.once("error", reject);
+      timer = setTimeout(
+        () =>
+          reject(
+            new ProbeConnectError(`no connection to ${to} within ${opts.timeoutMs} ms`, "timeout"),
+          ),
+        opts.timeoutMs,
+      );
+    });
+  } catch (error) {
+    socket.destroy();
+    if (error instanceof ProbeConnectError) {
+      recorder.add({ actor: "probe", kind: "timeout", connection: label, to, data: error.message });
+      throw error;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const failure: ConnectFailure = code === "ECONNREFUSED"
+      ? "refused"
+      : code && BIND_CODES.has(code) && opts.localAddress
+      ? "bind"
+      : "other";
+    const what = failure === "bind"
+      ? `could not bind the local address ${opts.localAddress} (${code})`
+      : failure === "refused"
+      ? `connection to ${to} refused`
+      : `could not connect to ${to}: ${(error as Error).message}`;
+    recorder.add({
+      actor: "probe",
+      kind: failure === "refused" ? "refused" : "note",
+      connection: label,
+      ...(opts.localAddress ? { from: opts.localAddress } : {}),
+      to,
+      data: what,
+    });
+    throw new ProbeConnectError(what, failure, code, error);
+  } finally {
+    clearTimeout(timer);
+  }
+  return new ProbeConnection(socket, recorder, label);
+}
+
+/** One open probe connection; see the module doc. */
+export class ProbeConnection implements AsyncDisposable {
+  /** The local address the connection uses. */
+  readonly localAddress: string;
+  /** The local port. */
+  readonly localPort: number;
+  /** The server's address. */
+  readonly remoteAddress: string;
+  /** The server's port. */
+  readonly remotePort: number;
+  /** The connection's label in the exchange. */
+  readonly label: string;
+  readonly #socket: net.Socket;
+  readonly #recorder: ExchangeRecorder;
+  readonly #received: Uint8Array[] = [];
+  #receivedLength = 0;
+  #peerEnd: PeerEnd = "open";
+  #closed = false;
+  #ended = false;
+  readonly #peerEnded: Promise<void>;
+  readonly #fullyClosed: Promise<void>;
+
+  /** Wraps a connected socket (use {@linkcode connectProbe}). */
+  constructor(socket: net.Socket, recorder: ExchangeRecorder, label: string) {
+    this.#socket = socket;
+    this.#recorder = recorder;
+    this.label = label;
+    this.localAddress = unmapAddress(socket.localAddress ?? "");
+    this.localPort = socket.localPort ?? 0;
+    this.remoteAddress = unmapAddress(socket.remoteAddress ?? "");
+    this.remotePort = socket.remotePort ?? 0;
+    recorder.add({ actor: "probe", kind: "connect", connection: label, ...this.#route() });
+    let markPeerEnd = () => {};
+    this.#peerEnded = new Promise((resolve) => markPeerEnd = resolve);
+    this.#fullyClosed = new Promise((resolve) => socket.once("close", () => resolve()));
+    socket.on("data", (chunk: Uint8Array) => {
+      this.#received.push(chunk);
+      this.#receivedLength += chunk.length;
+      recorder.add({
+        actor: "probe",
+        kind: "receive",
+        connection: label,
+        ...this.#route(true),
+        data: escapeBytes(chunk, 512),
+        size: chunk.length,
+      });
+    });
+    socket.on("end", () => {
+      if (this.#peerEnd === "open") this.#peerEnd = "fin";
+      recorder.add({ actor: "server", kind: "close", connection: label, ...this.#route(true) });
+      markPeerEnd();
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (this.#peerEnd !== "open") return;
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") {
+        this.#peerEnd = "rst";
+        recorder.add({ actor: "server", kind: "reset", connection: label, ...this.#route(true) });
+      } else {
+        recorder.add({
+          actor: "probe",
+          kind: "note",
+          connection: label,
+          data: `socket error: ${error.code ?? error.message}`,
+        });
+      }
+      markPeerEnd();
+    });
+    socket.on("close", () => {
+      this.#closed = true;
+      markPeerEnd();
+    });
+  }
+
+  /** How the peer has ended the connection so far. */
+  get peerEnd(): PeerEnd {
+    return this.#peerEnd;
+  }
+
+  /** Every byte the server sent on this connection. */
+  get received(): Uint8Array {
+    const out = new Uint8Array(this.#receivedLength);
+    let offset = 0;
+    for (const c of this.#received) {
+      out.set(c, offset);
+      offset += c.length;
+    }
+    return out;
+  }
+
+  /**
+   * Writes `data` as one write and waits until the kernel has taken it (or `timeoutMs` passed,
+   * e.g. because the server stopped reading and the buffers are full). Never throws: a closed or
+   * reset connection gives `"closed"`.
+   */
+  async send(data: string | Uint8Array, timeoutMs = 1000): Promise<SendResult> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    this.#recorder.add({
+      actor: "probe",
+      kind: "send",
+      connection: this.label,
+      ...this.#route(),
+      data: escapeBytes(bytes, 512),
+      size: bytes.length,
+    });
+    if (this.#closed || this.#ended || this.#socket.destroyed) return "closed";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await new Promise<SendResult>((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      try {
+        this.#socket.write(bytes, (error) => resolve(error ? "closed" : "sent"));
+      } catch {
+        resolve("closed");
+      }
+    });
+    clearTimeout(timer);
+    if (result === "timeout") {
+      this.#recorder.add({
+        actor: "probe",
+        kind: "timeout",
+        connection: this.label,
+        data: `the server did not take ${bytes.length} bytes within ${timeoutMs} ms`,
+      });
+    }
+    return result;
+  }
+
+  /** Half-closes: sends FIN, keeps reading. Resolves when the FIN has been handed to the kernel. */
+  async end(): Promise<void> {
+    if (this.#ended || this.#closed || this.#socket.destroyed) return;
+    this.#ended = true;
+    this.#recorder.add({ actor: "probe", kind: "close", connection: this.label, ...this.#route() });
+    await new Promise<void>((resolve) => {
+      this.#socket.end(() => resolve());
+      this.#socket.once("close", () => resolve());
+    });
+  }
+
+  /** Resets the connection (RST) and releases it. */
+  reset(): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    this.#recorder.add({ actor: "probe", kind: "reset", connection: this.label, ...this.#route() });
+    this.#socket.resetAndDestroy();
+  }
+
+  /** Closes both directions (FIN if not sent yet) and releases the socket. */
+  destroy(): void {
+    if (this.#socket.destroyed) return;
+    if (!this.#ended && !this.#closed) {
+      this.#recorder.add({
+        actor: "probe",
+        kind: "close",
+        connection: this.label,
+        ...this.#route(),
+      });
+    }
+    this.#ended = true;
+    this.#socket.destroy();
+  }
+
+  /** Waits up to `timeoutMs` for the peer to end the connection; returns how it ended. */
+  async waitPeerEnd(timeoutMs: number): Promise<PeerEnd> {
+    if (this.#peerEnd !== "open") return this.#peerEnd;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#peerEnded,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    return this.#peerEnd;
+  }
+
+  /**
+   * Waits until the server's program has read every byte sent so far (see the module doc).
+   * Returns `true` when it has, `false` after `timeoutMs` (it is not reading), and `undefined`
+   * when it cannot be told (no `/proc/net/tcp`, or the server-side socket is gone).
+   */
+  async waitConsumed(timeoutMs: number): Promise<boolean | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    const self = formatAddress(this.localAddress, this.localPort);
+    const peer = formatAddress(this.remoteAddress, this.remotePort);
+    let delay = 0.5;
+    for (;;) {
+      const sockets = await readTcpTable();
+      if (!sockets) return undefined;
+      const mine = sockets.find((s) => s.local === self && s.remote === peer);
+      const theirs = sockets.find((s) => s.local === peer && s.remote === self);
+      if (!theirs || !mine) return undefined;
+      if (mine.txQueue === 0 && theirs.rxQueue === 0) return true;
+      if (performance.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5);
+    }
+  }
+
+  /** Releases the socket and waits until it is closed. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#socket.destroy();
+    await this.#fullyClosed;
+  }
+
+  #route(fromPeer = false): { from: string; to: string } {
+    const local = formatAddress(this.localAddress, this.localPort);
+    const remote = formatAddress(this.remoteAddress, this.remotePort);
+    return fromPeer ? { from: remote, to: local } : { from: local, to: remote };
+  }
+}
+
+/** One row of `/proc/net/tcp{,6}`: endpoints as `address:port` and the queue sizes. */
+export interface TcpSocketRow {
+  /** Local endpoint, e.g. `127.0.0.1:6666` (IPv4-mapped IPv6 shown as IPv4). */
+  local: string;
+  /** Remote endpoint. */
+  remote: string;
+  /** The kernel's state number (1 = ESTABLISHED, 10 = LISTEN). */
+  state: number;
+  /** Bytes sent but not yet acknowledged (or, when listening, not used). */
+  txQueue: number;
+  /** Bytes received but not yet read by the program. */
+  rxQueue: number;
+}
+
+/** Parses the text of `/proc/net/tcp` or `/proc/net/tcp6`. */
+export function parseTcpTable(text: string): TcpSocketRow[] {
+  const rows: TcpSocketRow[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5) continue;
+    const local = parseEndpoint(f[1]!);
+    const remote = parseEndpoint(f[2]!);
+    const [tx, rx] = f[4]!.split(":");
+    if (!local || !remote || tx === undefined || rx === undefined) continue;
+    rows.push({
+      local,
+      remote,
+      state: parseInt(f[3]!, 16),
+      txQueue: parseInt(tx, 16),
+      rxQueue: parseInt(rx, 16),
+    });
+  }
+  return rows;
+}
+
+/** Reads this network namespace's TCP sockets, or `undefined` when /proc is not readable. */
+export async function readTcpTable(): Promise<TcpSocketRow[] | undefined> {
+  const rows: TcpSocketRow[] = [];
+  let any = false;
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      rows.push(...parseTcpTable(await Deno.readTextFile(file)));
+      any = true;
+    } catch {
+      // One of the two may be missing (e.g. IPv6 disabled); the other still counts.
+    }
+  }
+  return any ? rows : undefined;
+}
+
+function parseEndpoint(field: string): string | undefined {
+  const [hex, portHex] = field.split(":");
+  if (!hex || !portHex) return undefined;
+  const port = parseInt(portHex, 16);
+  if (hex.length === 8) return formatAddress(wordBytes(hex).join("."), port);
+  if (hex.length !== 32) return undefined;
+  const bytes = [0, 8, 16, 24].flatMap((i) => wordBytes(hex.slice(i, i + 8)));
+  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff &&
+    bytes[11] === 0xff;
+  if (mapped) return formatAddress(bytes.slice(12).join("."), port);
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
+  return formatAddress(compressIpv6(groups), port);
+}
+
+/** The four bytes of a little-endian 32-bit word printed in hex (the kernel's format). */
+function wordBytes(hex8: string): number[] {
+  const n = parseInt(hex8, 16);
+  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+}
+
+function compressIpv6(groups: string[]): string {
+  const text = groups.join(":");
+  const runs = [...text.matchAll(/(?:^|:)0(?::0)+(?::|$)/g)];
+  if (runs.length === 0) return text;
+  const longest = runs.reduce((a, b) => (b[0].length > a[0].length ? b : a));
+  return `${text.slice(0, longest.index)}::${text.slice(longest.index + longest[0].length)}`;
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`; other addresses unchanged. */
+export function unmapAddress(address: string): string {
+  return address.toLowerCase().startsWith("::ffff:") && address.includes(".")
+    ? address.slice(7)
+    : address;
+}
+
+/** `address:port`, with IPv6 addresses in brackets. */
+export function formatAddress(address: string, port: number): string {
+  const a = unmapAddress(address);
+  return a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`;
+}

@@ -1,0 +1,222 @@
+/**
+ * Tests for the probe client against small in-process `node:net` servers on loopback.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import net from "node:net";
+import {
+  connectProbe,
+  ExchangeRecorder,
+  formatAddress,
+  parseTcpTable,
+  ProbeConnectError,
+} from "./probe_client.ts";
+
+/** A loopback server whose connections are handled by `onConnection`; closed on dispose. */
+async function listen(
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ port: number; sockets: net.Socket[] } & AsyncDisposable> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    s.on("error", () => {});
+    onConnection(s);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    sockets,
+    async [Symbol.asyncDispose]() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+Deno.test("connectProbe() binds the local address and records a connect", async () => {
+  await using server = await listen(() => {});
+  const recorder = new ExchangeRecorder("bind");
+  await using conn = await connectProbe({
+    host: "127.0.0.1",
+    port: server.port,
+    localAddress: "127.0.0.2",
+    timeoutMs: 1000,
+    recorder,
+    connection: "stranger",
+  });
+  assert.equal(conn.localAddress, "127.0.0.2");
+  const [event] = recorder.toExchange().events;
+  assert.equal(event?.kind, "connect");
+  assert.equal(event?.connection, "stranger");
+  assert.equal(event?.to, `127.0.0.1:${server.port}`);
+});
+
+Deno.test("connectProbe() reports a refused connection", async () => {
+  let port: number;
+  {
+    await using server = await listen(() => {});
+    port = server.port;
+  }
+  const recorder = new ExchangeRecorder("refused");
+  const error = await connectProbe({ host: "127.0.0.1", port, timeoutMs: 1000, recorder })
+    .catch((e) => e);
+  assert.ok(error instanceof ProbeConnectError);
+  assert.equal(error.failure, "refused");
+  assert.equal(recorder.toExchange().events[0]?.kind, "refused");
+});
+
+Deno.test("connectProbe() reports an address it cannot bind as a bind failure", async () => {
+  await using server = await listen(() => {});
+  const recorder = new ExchangeRecorder("bind failure");
+  const error = await connectProbe({
+    host: "127.0.0.1",
+    port: server.port,
+    localAddress: "192.0.2.55",
+    timeoutMs: 1000,
+    recorder,
+  }).catch((e) => e);
+  assert.ok(error instanceof ProbeConnectError);
+  assert.equal(error.failure, "bind");
+});
+
+Deno.test("the probe tells FIN from RST and records what it sent and received", async (t) => {
+  await t.step("FIN after echo", async () => {
+    await using server = await listen((s) => s.on("data", (d) => s.end(d)));
+    const recorder = new ExchangeRecorder("echo");
+    await using conn = await connectProbe({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 1000,
+      recorder,
+    });
+    assert.equal(await conn.send("Client Query\0\n"), "sent");
+    assert.equal(await conn.waitPeerEnd(1000), "fin");
+    assert.equal(new TextDecoder().decode(conn.received), "Client Query\0\n");
+    const kinds = recorder.toExchange().events.map((e) => e.kind);
+    assert.deepEqual(kinds, ["connect", "send", "receive", "close"]);
+    assert.equal(recorder.toExchange().events[1]?.data, "Client Query\\0\\n");
+  });
+  await t.step("RST", async () => {
+    await using server = await listen((s) => s.on("data", () => s.resetAndDestroy()));
+    const recorder = new ExchangeRecorder("reset");
+    await using conn = await connectProbe({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 1000,
+      recorder,
+    });
+    await conn.send("x");
+    assert.equal(await conn.waitPeerEnd(1000), "rst");
+    assert.equal(await conn.send("more"), "closed");
+  });
+  await t.step("still open", async () => {
+    await using server = await listen(() => {});
+    const recorder = new ExchangeRecorder("open");
+    await using conn = await connectProbe({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 1000,
+      recorder,
+    });
+    assert.equal(await conn.waitPeerEnd(20), "open");
+  });
+});
+
+Deno.test("end() half-closes and the server's FIN comes back", async () => {
+  const seen: string[] = [];
+  let done = () => {};
+  const finished = new Promise<void>((r) => done = r);
+  await using server = await listen((s) => {
+    s.on("end", () => {
+      seen.push("end");
+      s.end();
+    });
+    s.on("error", (e: NodeJS.ErrnoException) => {
+      seen.push(e.code ?? "error");
+      done();
+    });
+    s.on("close", () => done());
+  });
+  const recorder = new ExchangeRecorder("half-close");
+  {
+    await using conn = await connectProbe({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 1000,
+      recorder,
+    });
+    await conn.end();
+    assert.equal(await conn.waitPeerEnd(1000), "fin");
+  }
+  await finished;
+  assert.deepEqual(seen, ["end"]);
+});
+
+Deno.test("reset() makes the server's recv() fail with ECONNRESET", async () => {
+  let resolveSeen = (_: string) => {};
+  const seen = new Promise<string>((r) => resolveSeen = r);
+  await using server = await listen((s) => {
+    s.on("error", (e: NodeJS.ErrnoException) => resolveSeen(e.code ?? "error"));
+    s.on("close", () => resolveSeen("close"));
+  });
+  const recorder = new ExchangeRecorder("reset");
+  const conn = await connectProbe({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 1000,
+    recorder,
+  });
+  await conn.send("Client Qu");
+  assert.equal(await conn.waitConsumed(1000), true);
+  conn.reset();
+  assert.equal(await seen, "ECONNRESET");
+  assert.ok(recorder.toExchange().events.some((e) => e.kind === "reset" && e.actor === "probe"));
+});
+
+Deno.test("waitConsumed() tells whether the server's program has read the bytes", async () => {
+  await using server = await listen((s) => {
+    s.pause();
+    s.on("data", () => {});
+  });
+  const recorder = new ExchangeRecorder("consumed");
+  await using conn = await connectProbe({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 1000,
+    recorder,
+  });
+  await conn.send("Client Q");
+  assert.equal(await conn.waitConsumed(30), false);
+  server.sockets[0]?.resume();
+  assert.equal(await conn.waitConsumed(1000), true);
+});
+
+Deno.test("a send the server never takes times out instead of hanging", async () => {
+  await using server = await listen((s) => s.pause());
+  const recorder = new ExchangeRecorder("full");
+  await using conn = await connectProbe({
+    host: "127.0.0.1",
+    port: server.port,
+    timeoutMs: 1000,
+    recorder,
+  });
+  assert.equal(await conn.send(new Uint8Array(64 * 1024 * 1024), 50), "timeout");
+  assert.equal(recorder.toExchange().events.at(-1)?.kind, "timeout");
+});
+
+Deno.test("parseTcpTable() reads IPv4, IPv6 and IPv4-mapped endpoints", () => {
+  const text = [
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid",
+    "   0: 0100007F:1A0A 0200007F:D431 01 00000003:00000010 00:00000000 00000000     0",
+    "   1: 0000000000000000FFFF00000100007F:1A0A 0000000000000000FFFF00000100007F:D431 01 00000000:00000000 00:0 0 0",
+    "   2: 00000000000000000000000001000000:1A0A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:0 0 0",
+  ].join("\n");
+  assert.deepEqual(parseTcpTable(text), [
+    { local: "127.0.0.1:6666", remote: "127.0.0.2:54321", state: 1, txQueue: 3, rxQueue: 16 },
+    { local: "127.0.0.1:6666", remote: "127.0.0.1:54321", state: 1, txQueue: 0, rxQueue: 0 },
+    { local: "[::1]:6666", remote: "[::]:0", state: 10, txQueue: 0, rxQueue: 0 },
+  ]);
+  assert.equal(formatAddress("::ffff:10.0.0.1", 80), "10.0.0.1:80");
+});

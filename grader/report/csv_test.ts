@@ -1,0 +1,43 @@
+/**
+ * Tests for the gradebook CSV: round trip through csv-parse.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
+import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHEN, sampleResult, ZOE } from "./_sample_result.ts";
+import { formatCsv } from "./csv.ts";
+
+Deno.test("formatCsv() round-trips through csv-parse with quoting and UTF-8 intact", () => {
+  const result = sampleResult();
+  const text = formatCsv(result);
+  const rows: string[][] = parse(text);
+  assert.deepEqual(rows[0], ["id", "score", "max", ...CHECK_IDS]);
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), ["alice", "bob", ZOE, CHEN]);
+  for (const row of rows.slice(1)) {
+    const s = result.submissions.find((x) => x.id === row[0])!;
+    assert.deepEqual(row.slice(1), [
+      String(s.score),
+      String(s.maxScore),
+      ...s.checks.map((c) => String(c.points)),
+    ]);
+  }
+  assert.ok(text.includes(`"${ZOE}"`), "an id with a comma is quoted");
+  assert.ok(text.includes("\r\n"));
+  assert.ok(!text.startsWith("\ufeff"));
+});
+
+Deno.test("formatCsv() can start with a BOM and keeps check ids it does not know", () => {
+  const result = sampleResult();
+  const extra = { ...result.submissions[0]!.checks[0]!, id: "server.future" as never, points: 2 };
+  result.submissions[0]!.checks.push(extra);
+  const text = formatCsv(result, { bom: true });
+  assert.ok(text.startsWith("\ufeff"));
+  const rows: string[][] = parse(text, { bom: true });
+  assert.equal(rows[0]!.at(-1), "server.future");
+  const zoe = rows.find((r) => r[0] === ZOE)!;
+  assert.equal(zoe.at(-1), "2");
+  assert.equal(rows.find((r) => r[0] === "alice")!.at(-1), "");
+});

@@ -1,0 +1,244 @@
+/**
+ * The two kinds of page of the HTML report: the class overview (`index.html`: score histogram,
+ * per-check pass rates, the list of students) and one page per student (every check with its
+ * status, points, message, hint and evidence, and a sequence diagram for every exchange). Staff
+ * pages: nothing is hidden, but checks students cannot see are tagged.
+ *
+ * @module
+ */
+
+import { CHECK_IDS } from "../../checks_catalogue.ts";
+import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../../result.ts";
+import { exchangeLines, splitEscapedLines } from "../_evidence.ts";
+import { descriptionOf, firstThingToFix, titleOf, visibilityOf } from "../_student.ts";
+import { compareIds, formatDuration, formatPoints, STATUS_MARK, STATUS_WORD } from "../_text.ts";
+import { scoreBins, scoreHistogram } from "./histogram.ts";
+import { page } from "./layout.ts";
+import { html, type SafeHtml } from "./markup.ts";
+import { sequenceDiagram } from "./sequence.ts";
+
+const STATUSES: readonly CheckStatus[] = ["pass", "warn", "fail", "skip", "error"];
+
+function percent(score: number, max: number): number {
+  return max > 0 ? Math.round((1000 * score) / max) / 10 : 0;
+}
+
+function bar(fraction: number, label: string): SafeHtml {
+  const width = Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+  return html`
+    <div class="bar" role="img" aria-label="${label}"
+      title="${label}"><span style="width: ${width}%"></span></div>
+  `;
+}
+
+function runMeta(result: GradeResult): SafeHtml {
+  const reason = result.isolationReason ? ` (${result.isolationReason})` : "";
+  return html`<p class="meta">Graded ${result.startedAt} in ${
+    formatDuration(result.durationMs)
+  } · isolation: ${result.isolation}${reason}${result.shard ? ` · shard ${result.shard}` : ""}</p>`;
+}
+
+function failingIds(s: SubmissionResult): string {
+  return s.checks.filter((c) => c.status === "fail" || c.status === "error")
+    .map((c) => c.status === "error" ? `${c.id} (grader error)` : c.id).join(", ");
+}
+
+/** The class overview page; `files` maps each student id to its page path relative to index. */
+export function indexPage(result: GradeResult, files: ReadonlyMap<string, string>): SafeHtml {
+  const subs = [...result.submissions].sort((a, b) => compareIds(a.id, b.id));
+  const percents = subs.map((s) => percent(s.score, s.maxScore));
+  const mean = percents.length ? percents.reduce((a, b) => a + b, 0) / percents.length : 0;
+  const ids = [...CHECK_IDS as readonly string[]];
+  for (const c of subs.flatMap((s) => s.checks)) if (!ids.includes(c.id)) ids.push(c.id);
+  const checkRows = ids.map((id) => {
+    const results = subs.flatMap((s) => s.checks.filter((c) => c.id === id));
+    const count = (status: CheckStatus) => results.filter((c) => c.status === status).length;
+    const graded = results.length - count("error");
+    const passed = count("pass") + count("warn");
+    const rate = graded > 0 ? passed / graded : 0;
+    const points = results.reduce((sum, c) => sum + c.points, 0);
+    const max = results.reduce((sum, c) => sum + c.maxPoints, 0);
+    const visibility = visibilityOf(result.spec, id as CheckResult["id"]);
+    return html`<tr><td><code>${id}</code>${
+      visibility !== "visible" ? html`<span class="tag">${visibility}</span>` : ""
+    }<br><small>${titleOf(id)}</small></td>
+${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
+<td>${graded > 0 ? bar(rate, `${Math.round(rate * 100)} % passed`) : "—"}</td>
+<td class="num">${graded > 0 ? `${Math.round(rate * 100)} %` : "—"}</td>
+<td class="num">${results.length ? formatPoints(points / results.length) : "—"} / ${
+      results.length ? formatPoints(max / results.length) : "—"
+    }</td></tr>`;
+  });
+  const studentRows = subs.map((s, i) =>
+    html`
+      <tr>
+        <td><a href="${files.get(s.id)!}">${s.id}</a></td>
+        <td class="num">${formatPoints(s.score)} / ${formatPoints(s.maxScore)}</td>
+        <td>${bar(percents[i]! / 100, `${percents[i]} %`)}</td>
+        <td>${s.language}</td>
+        <td><small>${failingIds(s) || "—"}</small></td>
+      </tr>
+    `
+  );
+  return page(
+    "sockgrade: class report",
+    html`
+      <h1>Class report</h1>
+      ${runMeta(result)}
+      <div
+        class="card"><p><strong>${subs.length}</strong> submission${subs.length === 1
+          ? ""
+          : "s"} · mean <strong>${formatPoints(mean)} %</strong> · full marks: <strong>${subs
+          .filter((s) => s.score >= s.maxScore).length}</strong></p>
+      ${scoreHistogram(scoreBins(subs))}</div>
+      <h2>Checks</h2>
+      <table class="checks">
+        <thead>
+          <tr><th>check</th>${STATUSES.map((s) =>
+            html`<th class="num">${s}</th>`
+          )}<th>pass rate</th><th class="num">%</th><th class="num">mean points</th></tr>
+        </thead>
+        <tbody>${checkRows}</tbody>
+      </table>
+      <h2>Students</h2>
+      <table class="students">
+        <thead>
+          <tr>
+            <th>student</th>
+            <th class="num">score</th>
+            <th></th>
+            <th>language</th>
+            <th>failing checks</th>
+          </tr>
+        </thead>
+        <tbody>${studentRows}</tbody>
+      </table>
+    `,
+  );
+}
+
+function outputBlock(name: string, escaped: string): SafeHtml {
+  const lines = splitEscapedLines(escaped);
+  return html`<p><strong>${name}</strong>${lines.length === 0 ? " (empty)" : ""}</p>${
+    lines.length ? html`<pre>${lines.join("\n")}</pre>` : ""
+  }`;
+}
+
+function fieldValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value, null, 1)?.replace(/\n\s*/g, " ") ?? String(value);
+}
+
+function evidenceBlock(check: CheckResult): SafeHtml {
+  const { exchanges, stdout, stderr, ...fields } = check.evidence;
+  const keys = Object.keys(fields).sort();
+  return html`${stdout !== undefined ? outputBlock("stdout", stdout) : ""}
+${stderr !== undefined ? outputBlock("stderr", stderr) : ""}
+${
+    keys.length
+      ? html`<dl class="fields">${
+        keys.map((k) =>
+          html`
+            <dt>${k}</dt>
+            <dd class="mono">${fieldValue(fields[k])}</dd>
+          `
+        )
+      }</dl>`
+      : ""
+  }
+${
+    (exchanges ?? []).map((exchange) =>
+      html`
+        <figure class="exchange">
+          <figcaption>Exchange: ${exchange.label}</figcaption>
+          <div class="diagram">${sequenceDiagram(exchange)}</div>
+          <details>
+            <summary>as text</summary>
+            <pre>${exchangeLines(exchange).slice(1).join("\n")}</pre>
+          </details>
+        </figure>
+      `
+    )
+  }`;
+}
+
+function checkSection(result: GradeResult, check: CheckResult): SafeHtml {
+  const visibility = visibilityOf(result.spec, check.id);
+  const tag = visibility === "hidden"
+    ? html`<span class="tag">hidden from students</span>`
+    : visibility === "after_due_date"
+    ? html`<span class="tag">shown to students after the due date</span>`
+    : "";
+  const open = check.status !== "pass";
+  return html`
+    <section class="check ${check.status}" id="check-${check.id}">
+      ${open ? html`<details open>` : html`<details>`}
+        <summary><span class="badge ${check.status}">${check.status}</span>
+    <code>${check.id}</code><span class="points">${formatPoints(check.points)} / ${formatPoints(
+      check.maxPoints,
+    )}</span>${check.message}${tag}</summary>
+        <div class="body">
+    <p><small>${titleOf(check.id)}: ${descriptionOf(check.id)} · ${formatDuration(
+      check.durationMs,
+    )}</small></p>
+    ${check.status === "error"
+      ? html`<p><strong>The grader itself could not run this check; it is not charged to the student. Re-run the submission.</strong></p>`
+      : ""}
+    ${check.hint ? html`<p class="hint"><strong>How to fix it:</strong> ${check.hint}</p>` : ""}
+    ${evidenceBlock(check)}
+        </div>
+        </details>
+        </section>
+  `;
+}
+
+function fixCard(s: SubmissionResult): SafeHtml {
+  const first = firstThingToFix(s.checks);
+  if (!first) {
+    return html`
+      <div class="card fix none">
+        <h2>Nothing to fix</h2>
+        <p>Every check passes or was not charged.</p>
+      </div>
+    `;
+  }
+  return html`<div class="card fix ${first.status}"><h2>The first thing to fix</h2>
+<p><a href="#check-${first.id}"><code>${first.id}</code></a> (${titleOf(first.id)}, ${
+    formatPoints(first.points)
+  } / ${formatPoints(first.maxPoints)} points): ${first.message}</p>
+${first.hint ? html`<p class="hint"><strong>How to fix it:</strong> ${first.hint}</p>` : ""}</div>`;
+}
+
+/** One student's page; `indexHref` is the class overview's path relative to it. */
+export function studentPage(
+  result: GradeResult,
+  s: SubmissionResult,
+  indexHref: string,
+): SafeHtml {
+  const checklist = s.checks.map((c) =>
+    html`<li><span class="mark ${c.status}" title="${STATUS_WORD[c.status]}">${
+      STATUS_MARK[c.status]
+    }</span> <a href="#check-${c.id}">${c.id}</a> <small>${formatPoints(c.points)}/${
+      formatPoints(c.maxPoints)
+    }</small></li>`
+  );
+  return page(
+    `sockgrade: ${s.id}`,
+    html`
+      <p><a href="${indexHref}">← class report</a></p>
+      <h1>${s.id}</h1>
+      <p
+        class="meta">${formatPoints(s.score)} / ${formatPoints(s.maxScore)} points (${percent(
+          s.score,
+          s.maxScore,
+        )} %) · ${s.language} · <code>${s.path}</code> · graded in ${formatDuration(
+          s.durationMs,
+        )} · isolation: ${s.isolation ?? result.isolation}</p>
+      ${(s.notes ?? []).map((n) => html`<p class="card">Note: ${n}</p>`)}
+      ${fixCard(s)}
+      <h2>Checks</h2>
+      <ul class="checklist">${checklist}</ul>
+      ${s.checks.map((c) => checkSection(result, c))}
+    `,
+  );
+}

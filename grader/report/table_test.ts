@@ -1,0 +1,109 @@
+/**
+ * Tests for the terminal summary table, the detail view and the student view.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { CHECK_IDS } from "../checks_catalogue.ts";
+import type { SubmissionResult } from "../result.ts";
+import { CHEN, sampleResult, sampleSingle, ZOE } from "./_sample_result.ts";
+import { stripAnsi, visibleWidth } from "./_text.ts";
+import { formatDetail, formatStudentView, formatTable } from "./table.ts";
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[/;
+
+/** The rows between the header's rule and the closing rule. */
+function rowsOf(table: string): string[] {
+  const lines = table.split("\n").slice(2);
+  return lines.slice(0, lines.findIndex((l) => l.startsWith("─")));
+}
+
+Deno.test("formatTable() lists submissions sorted by id with score and failing checks", () => {
+  const table = formatTable(sampleResult(), { color: false });
+  const rows = rowsOf(table);
+  assert.deepEqual(rows.map((r) => r.split("  ")[0]), ["alice", "bob", ZOE, CHEN]);
+  assert.match(rows[1]!, /60\/100\s+build\.client, server\.address-filter!, server\.robustness$/);
+  assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
+  assert.match(table, /4 submissions · mean 78% · median 78\.5% · 1 with full marks/);
+  assert.match(table, /! = a check the grader could not run/);
+  assert.doesNotMatch(table, ANSI);
+});
+
+Deno.test("formatTable() aligns the score column by visible width, wide characters included", () => {
+  const rows = rowsOf(formatTable(sampleResult(), { color: false }));
+  const ends = rows.map((r) => {
+    const match = r.match(/^(.*?\d+\/100)/)!;
+    return visibleWidth(match[1]!);
+  });
+  assert.equal(new Set(ends).size, 1, rows.join("\n"));
+});
+
+Deno.test("formatTable() colours only when asked", () => {
+  const coloured = formatTable(sampleResult(), { color: true });
+  assert.match(coloured, ANSI);
+  assert.equal(stripAnsi(coloured), formatTable(sampleResult(), { color: false }));
+});
+
+Deno.test("formatTable() stays readable at 300 rows in a narrow terminal", () => {
+  const result = sampleResult();
+  const zoe = result.submissions.find((s) => s.id === ZOE)!;
+  result.submissions = Array.from({ length: 300 }, (_, i): SubmissionResult => ({
+    ...zoe,
+    id: `student-${i + 1}-with-a-rather-long-folder-name`,
+    checks: zoe.checks.map((c) => ({ ...c, status: i % 2 ? "fail" : c.status })),
+  }));
+  const table = formatTable(result, { color: false, width: 80 });
+  const rows = rowsOf(table);
+  assert.equal(rows.length, 300);
+  for (const row of rows) assert.ok(visibleWidth(row) <= 80, row);
+  assert.match(rows[0]!, /^student-1-with-a-rather-long-fo…/);
+  assert.match(rows[1]!, /\+\d+ more$/);
+  assert.equal(rows[9]!.split("  ")[0], "student-10-with-a-rather-long-f…");
+});
+
+Deno.test("formatTable() escapes control characters in ids", () => {
+  const result = sampleResult();
+  result.submissions[0]!.id = "evil\x1b[2J";
+  const table = formatTable(result, { color: false });
+  assert.doesNotMatch(table, ANSI);
+  assert.match(table, /evil\\x1b\[2J/);
+});
+
+Deno.test("formatDetail() shows every check with points, message, hint and evidence", () => {
+  const zoe = sampleResult().submissions.find((s) => s.id === ZOE)!;
+  const detail = formatDetail(zoe, { color: false });
+  for (const id of CHECK_IDS) {
+    assert.match(detail, new RegExp(`^[✓✗!\\-E] ${id.replace(".", "\\.")} `, "m"));
+  }
+  assert.match(detail, /^✗ server\.trigger\s+0\/15 {2}The server printed "Receive Query" 2 times/m);
+  assert.match(detail, /hint: Print the response once per received line/);
+  assert.match(detail, /note: The symlink notes\.txt was not followed\./);
+  assert.match(detail, /probe\s+→ server\s+send "Client Query\\n" \(13 B\)/);
+  assert.match(detail, /capture ← client\s+recv "<script>alert\(1\)<\/script>\\0\\n" \(28 B\)/);
+  assert.match(detail, /│ Receive Query/);
+  assert.doesNotMatch(detail, ANSI);
+});
+
+Deno.test("formatStudentView() puts the first thing to fix on top and leaves out hidden checks", () => {
+  const view = formatStudentView(sampleSingle(ZOE), { color: false });
+  const lines = view.split("\n");
+  assert.equal(lines[0], `sockgrade: ${ZOE} — 45 of 90 points from the checks you can see`);
+  assert.equal(lines[2], "THE FIRST THING TO FIX");
+  assert.match(lines[3]!, /^ {2}server\.trigger \(trigger answered, 0\/15 points\)$/);
+  assert.match(view, /How to fix it: Print the response once per received line/);
+  assert.match(view, /What the grader saw:/);
+  assert.doesNotMatch(view, /server\.robustness|server\.concurrency/);
+  assert.match(
+    view,
+    /1 check is shown after the due date and 1 check is hidden \(10 points in all\)\./,
+  );
+});
+
+Deno.test("formatStudentView() says when there is nothing to fix, and that grader errors are not charged", () => {
+  assert.match(formatStudentView(sampleSingle("alice"), { color: false }), /Nothing to fix/);
+  const bob = formatStudentView(sampleSingle("bob"), { color: false });
+  assert.match(bob, /THE FIRST THING TO FIX\n {2}build\.client/);
+  assert.match(bob, /could not run 1 check \(marked E\); they do not count against you/);
+});

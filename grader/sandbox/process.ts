@@ -1,0 +1,682 @@
+/**
+ * Starting untrusted programs: the only way the grader runs student code (and the compilers).
+ *
+ * Each program runs with a cleared environment, stdin from /dev/null, resource limits, and its
+ * stdout/stderr read incrementally (lines with arrival times, raw bytes capped to head and tail).
+ * Its whole process tree is owned: `kill()` ends every descendant, including double-forked
+ * daemons and programs that ignore SIGTERM.
+ *
+ * Containment, detected once per grader process:
+ * - `pid-namespace` (preferred): `unshare --pid --fork --kill-child=SIGKILL --mount-proc` (with
+ *   `--user --map-root-user` when needed). A tiny `/bin/sh` is PID 1 of the namespace and the
+ *   program is its child, so the program keeps ordinary signal semantics (PID 1 would ignore
+ *   default-action signals such as SIGTERM and SIGPIPE). When PID 1 ends, the kernel ends every
+ *   process in the namespace, so nothing can outlive the program.
+ * - `process-group` (fallback): the program leads a new session; the tree is the process group,
+ *   the descendants found in /proc and, when available, the members of its pids cgroup.
+ *
+ * The `processes` limit is applied with RLIMIT_NPROC (which Linux does not enforce for root) and,
+ * when a writable cgroup v1 `pids` hierarchy exists, with a per-program pids cgroup.
+ *
+ * @example
+ * ```ts
+ * import { runProgram } from "./process.ts";
+ * const result = await runProgram({ argv: ["echo", "hi"], cwd: "/", timeoutMs: 5000 });
+ * if (result.stdoutLines[0]?.text !== "hi" || result.code !== 0) throw new Error("echo failed");
+ * ```
+ * @module
+ */
+
+import { StreamCapture } from "./_capture.ts";
+import { descendants, exists, signalAll } from "./_proc.ts";
+
+/** Resource limits (per process, like setrlimit; `processes` per program). */
+export interface Limits {
+  /** CPU seconds per process (RLIMIT_CPU). Default 10. */
+  cpuSeconds?: number;
+  /** Largest file a process may write, in bytes (RLIMIT_FSIZE). Default 64 MiB. */
+  fileSizeBytes?: number;
+  /** Processes and threads of the program (pids cgroup and RLIMIT_NPROC). Default 256. */
+  processes?: number;
+  /**
+   * Address space per process (RLIMIT_AS). Default: none, because the JVM and V8 reserve far more
+   * virtual memory than they use and fail to start under a small RLIMIT_AS.
+   */
+  memoryBytes?: number;
+  /** Open file descriptors per process (RLIMIT_NOFILE). Default 1024. */
+  openFiles?: number;
+}
+
+/** How to start a program. */
+export interface StartOptions {
+  /** The command and its arguments; argv[0] is looked up in the child's PATH unless it has a `/`. */
+  argv: string[];
+  /** Working directory. */
+  cwd: string;
+  /**
+   * The only variables the child sees besides a minimal PATH, HOME (= cwd) and LANG=C.UTF-8,
+   * which these override.
+   */
+  env?: Record<string, string>;
+  /** Resource limits; unset fields take the defaults documented on {@linkcode Limits}. */
+  limits?: Limits;
+  /** Run under `stdbuf -oL -eL` so C stdio flushes each line. */
+  lineBuffered?: boolean;
+  /** Cap per stream for the raw bytes, keeping head and tail (default 1 MiB). */
+  captureBytes?: number;
+  /** A name for error messages, e.g. "server". */
+  label?: string;
+  /** Forces a containment (tests); default: the best one available (see {@linkcode containment}). */
+  containment?: Containment;
+}
+
+/** One line of output. */
+export interface OutputLine {
+  /** Milliseconds since the program started. */
+  atMs: number;
+  /** The line without `\n` and without a `\r` before it. */
+  text: string;
+}
+
+/** How a program ended. */
+export interface ExitInfo {
+  /** Exit status, or null when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it (e.g. "SIGSEGV"), or null. */
+  signal: string | null;
+  /** Milliseconds from start to exit. */
+  durationMs: number;
+  /** Whether the grader killed it (kill(), dispose or a timeout) before it exited by itself. */
+  killed: boolean;
+}
+
+/** A started program. Dispose of it (`await using`) or `kill()` it to end its whole tree. */
+export interface RunningProgram extends AsyncDisposable {
+  /** The pid of the program's outermost process (the containment wrapper, if any). */
+  readonly pid: number;
+  /** `performance.now()` at spawn. */
+  readonly startedAt: number;
+  /** Resolves when the program has exited and its output has been read (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** All stdout lines so far, in order (a live array). */
+  readonly stdoutLines: readonly OutputLine[];
+  /** All stderr lines so far, in order (a live array). */
+  readonly stderrLines: readonly OutputLine[];
+  /**
+   * Resolves with the first stdout line at index >= fromIndex matching pred, or undefined on
+   * timeout or exit. Event-driven: it never sleeps blindly.
+   */
+  waitForStdoutLine(
+    pred: (line: string) => boolean,
+    timeoutMs: number,
+    fromIndex?: number,
+  ): Promise<OutputLine | undefined>;
+  /** Raw captured stdout (head and tail, with a marker where bytes were left out). */
+  stdout(): Uint8Array;
+  /** Raw captured stderr (head and tail, with a marker where bytes were left out). */
+  stderr(): Uint8Array;
+  /** Pids of the whole process tree right now (for finding its listening sockets). */
+  treePids(): number[];
+  /**
+   * Kills the whole tree: SIGTERM, up to `graceMs` (default 200) for it to exit, then SIGKILL.
+   * Idempotent; resolves with the exit once the tree is gone.
+   */
+  kill(graceMs?: number): Promise<ExitInfo>;
+}
+
+/** What a run to completion produced. */
+export interface RunResult extends ExitInfo {
+  /** Whether the timeout expired (the tree was then killed). */
+  timedOut: boolean;
+  /** Raw captured stdout. */
+  stdout: Uint8Array;
+  /** Raw captured stderr. */
+  stderr: Uint8Array;
+  /** Stdout lines with arrival times. */
+  stdoutLines: OutputLine[];
+}
+
+/** How a program's process tree is held together (see the module doc). */
+export type Containment = "pid-namespace" | "process-group";
+
+/** The containment in use and, for the fallback, why namespaces could not be used. */
+export interface ContainmentInfo {
+  /** The containment. */
+  kind: Containment;
+  /** Whether the PID namespace needs its own user namespace (not root). */
+  userNamespace: boolean;
+  /** Why `pid-namespace` is not used, when it is not. */
+  reason?: string;
+  /** Whether a pids cgroup enforces `processes` (otherwise only RLIMIT_NPROC, not for root). */
+  pidsCgroup: boolean;
+}
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const DEFAULT_LIMITS: Required<Omit<Limits, "memoryBytes">> = {
+  cpuSeconds: 10,
+  fileSizeBytes: 64 * 1024 * 1024,
+  processes: 256,
+  openFiles: 1024,
+};
+const DEFAULT_CAPTURE = 1024 * 1024;
+/** How long the output may keep flowing after the exit status is known (fallback only). */
+const DRAIN_MS = 200;
+const PIDS_V1 = "/sys/fs/cgroup/pids";
+
+/**
+ * The shell every program starts under. Arguments: the cgroup.procs path or "", `ulimit` flag and
+ * value pairs, `--`, then argv. It joins the pids cgroup, sets the limits with the shell's own
+ * `ulimit` (no extra exec), drops the PWD it would export, and then:
+ * - in a PID namespace it is PID 1 and runs the program as its child, exiting with its status
+ *   (128+N for signal N); its own stderr goes to /dev/null so it cannot add "Segmentation fault"
+ *   to the program's;
+ * - otherwise it becomes the program.
+ */
+const SHIM_PREFIX = '[ -z "$1" ] || echo $$ > "$1" || exit 125; shift; ' +
+  'while [ "$1" != -- ]; do ulimit "$1" "$2" || exit 125; shift 2; done; shift; ' +
+  "unset PWD OLDPWD; ";
+const NS_SHIM = SHIM_PREFIX + 'exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
+const GROUP_SHIM = SHIM_PREFIX + 'exec "$@"';
+/** Where `stdbuf` finds its preload library on Debian; used directly to spare an exec. */
+const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
+
+const SIGNALS = [
+  "",
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGILL",
+  "SIGTRAP",
+  "SIGABRT",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGKILL",
+  "SIGUSR1",
+  "SIGSEGV",
+  "SIGUSR2",
+  "SIGPIPE",
+  "SIGALRM",
+  "SIGTERM",
+  "SIGSTKFLT",
+  "SIGCHLD",
+  "SIGCONT",
+  "SIGSTOP",
+  "SIGTSTP",
+  "SIGTTIN",
+  "SIGTTOU",
+  "SIGURG",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGWINCH",
+  "SIGIO",
+  "SIGPWR",
+  "SIGSYS",
+];
+
+let detected: ContainmentInfo | undefined;
+let cgroupBase: string | null | undefined;
+let programCounter = 0;
+
+/**
+ * The containment `startProgram` uses, detected once (a few ms, synchronously) by actually
+ * running `unshare --pid --fork --kill-child=SIGKILL --mount-proc /bin/true`.
+ */
+export function containment(): ContainmentInfo {
+  if (detected) return detected;
+  const pidsCgroup = pidsCgroupBase() !== null;
+  const unshare = findExecutable("unshare", DEFAULT_PATH, "/");
+  if (!unshare) {
+    detected = {
+      kind: "process-group",
+      userNamespace: false,
+      reason: "unshare is not installed (util-linux).",
+      pidsCgroup,
+    };
+    return detected;
+  }
+  let lastError = "";
+  for (const userNamespace of [false, true]) {
+    try {
+      const out = new Deno.Command(unshare, {
+        args: [...namespaceArgs(userNamespace), "/bin/true"],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+        clearEnv: true,
+        env: { PATH: DEFAULT_PATH },
+      }).outputSync();
+      if (out.success) {
+        detected = { kind: "pid-namespace", userNamespace, pidsCgroup };
+        return detected;
+      }
+      lastError = new TextDecoder().decode(out.stderr).trim();
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  detected = {
+    kind: "process-group",
+    userNamespace: false,
+    reason: `unshare could not make a PID namespace (${lastError || "no message"}).`,
+    pidsCgroup,
+  };
+  return detected;
+}
+
+function namespaceArgs(userNamespace: boolean): string[] {
+  return [
+    ...(userNamespace ? ["--user", "--map-root-user"] : []),
+    "--pid",
+    "--fork",
+    "--kill-child=SIGKILL",
+    "--mount-proc",
+    "--",
+  ];
+}
+
+/** The writable cgroup v1 pids folder for our programs, or null (detected once). */
+function pidsCgroupBase(): string | null {
+  if (cgroupBase !== undefined) return cgroupBase;
+  cgroupBase = null;
+  try {
+    Deno.statSync(`${PIDS_V1}/cgroup.procs`);
+    const base = `${PIDS_V1}/sockgrade`;
+    Deno.mkdirSync(base, { recursive: true });
+    Deno.statSync(`${base}/pids.max`);
+    cgroupBase = base;
+  } catch {
+    cgroupBase = null;
+  }
+  return cgroupBase;
+}
+
+/** Looks `name` up like execvp would in the child: a path if it has a `/`, else the PATH. */
+function findExecutable(name: string, path: string, cwd: string): string | undefined {
+  const candidates = name.includes("/")
+    ? [name]
+    : path.split(":").map((dir) => `${dir === "" ? "." : dir}/${name}`);
+  for (const candidate of candidates) {
+    const full = candidate.startsWith("/") ? candidate : `${cwd}/${candidate}`;
+    try {
+      const info = Deno.statSync(full);
+      if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return full;
+    } catch {
+      // not here: try the next directory
+    }
+  }
+  return undefined;
+}
+
+/** The limits as `ulimit` flags of dash (/bin/sh on Debian): -f counts 512-byte blocks. */
+function ulimitArgs(limits: Limits | undefined): string[] {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  const args = [
+    ["-t", Math.max(1, Math.ceil(l.cpuSeconds))],
+    ["-f", Math.max(0, Math.floor(l.fileSizeBytes / 512))],
+    ["-p", Math.max(1, Math.floor(l.processes))],
+    ["-n", Math.max(3, Math.floor(l.openFiles))],
+  ];
+  if (l.memoryBytes !== undefined) args.push(["-v", Math.max(0, Math.floor(l.memoryBytes / 1024))]);
+  return args.flat().map(String);
+}
+
+/** The limits as a `prlimit` prefix, for a /bin/sh whose `ulimit` flags differ from dash's. */
+function prlimitPrefix(limits: Limits | undefined): string[] {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  const args = [
+    "prlimit",
+    `--cpu=${Math.max(1, Math.ceil(l.cpuSeconds))}`,
+    `--fsize=${Math.max(0, Math.floor(l.fileSizeBytes))}`,
+    `--nproc=${Math.max(1, Math.floor(l.processes))}`,
+    `--nofile=${Math.max(3, Math.floor(l.openFiles))}`,
+  ];
+  if (l.memoryBytes !== undefined) args.push(`--as=${Math.max(0, Math.floor(l.memoryBytes))}`);
+  return [...args, "--"];
+}
+
+let shellIsDash: boolean | undefined;
+let libstdbuf: boolean | undefined;
+
+/** Whether /bin/sh is dash (detected once): then its `ulimit` sets the limits. */
+function dashShell(): boolean {
+  if (shellIsDash === undefined) {
+    try {
+      shellIsDash = /(^|\/)dash$/.test(Deno.realPathSync("/bin/sh"));
+    } catch {
+      shellIsDash = false;
+    }
+  }
+  return shellIsDash;
+}
+
+/** Whether stdbuf's preload library is where Debian puts it (detected once). */
+function haveLibstdbuf(): boolean {
+  if (libstdbuf === undefined) {
+    try {
+      libstdbuf = Deno.statSync(LIBSTDBUF).isFile;
+    } catch {
+      libstdbuf = false;
+    }
+  }
+  return libstdbuf;
+}
+
+function describe(opts: StartOptions): string {
+  return opts.label ? `the ${opts.label} (${opts.argv[0]})` : `${opts.argv[0]}`;
+}
+
+/** A per-program pids cgroup, or undefined when none is available. */
+function makeCgroup(processes: number): string | undefined {
+  const base = pidsCgroupBase();
+  if (base === null) return undefined;
+  const dir = `${base}/${Deno.pid}-${++programCounter}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    Deno.mkdirSync(dir);
+    Deno.writeTextFileSync(`${dir}/pids.max`, String(processes));
+    return dir;
+  } catch {
+    removeCgroup(dir);
+    return undefined;
+  }
+}
+
+function cgroupPids(dir: string): number[] {
+  try {
+    return Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n").filter((s) => s !== "").map(
+      Number,
+    );
+  } catch {
+    return [];
+  }
+}
+
+function removeCgroup(dir: string): boolean {
+  try {
+    Deno.removeSync(dir);
+    return true;
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound;
+  }
+}
+
+/**
+ * Starts a program (see the module doc for how it is contained).
+ *
+ * @throws {Error} when the working directory or argv[0] does not exist or is not executable, or
+ * the process cannot be spawned.
+ */
+export function startProgram(opts: StartOptions): RunningProgram {
+  if (opts.argv.length === 0 || !opts.argv[0]) {
+    throw new TypeError("startProgram() needs a command: argv is empty.");
+  }
+  const env: Record<string, string> = {
+    PATH: DEFAULT_PATH,
+    HOME: opts.cwd,
+    LANG: "C.UTF-8",
+    ...opts.env,
+  };
+  try {
+    if (!Deno.statSync(opts.cwd).isDirectory) throw new Error("not a directory");
+  } catch {
+    throw new Error(
+      `Cannot start ${describe(opts)}: its working directory ${opts.cwd} does not exist.`,
+    );
+  }
+  if (!findExecutable(opts.argv[0], env.PATH ?? DEFAULT_PATH, opts.cwd)) {
+    throw new Error(
+      opts.argv[0].includes("/")
+        ? `Cannot start ${describe(opts)}: ${opts.argv[0]} does not exist or is not executable.`
+        : `Cannot start ${describe(opts)}: ${opts.argv[0]} was not found in PATH (${env.PATH}).`,
+    );
+  }
+  const info = containment();
+  const kind = opts.containment ?? info.kind;
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const cgroup = makeCgroup(Math.max(1, Math.floor(limits.processes)));
+  // `stdbuf -oL -eL` only sets these variables; setting them here spares an exec.
+  if (opts.lineBuffered && haveLibstdbuf()) {
+    env.LD_PRELOAD = env.LD_PRELOAD ? `${env.LD_PRELOAD}:${LIBSTDBUF}` : LIBSTDBUF;
+    env._STDBUF_O = "L";
+    env._STDBUF_E = "L";
+  }
+  const dash = dashShell();
+  const program = [
+    ...(dash ? [] : prlimitPrefix(opts.limits)),
+    ...(opts.lineBuffered && !haveLibstdbuf() ? ["stdbuf", "-oL", "-eL"] : []),
+    ...opts.argv,
+  ];
+  const shimArgs = (shim: string) => [
+    "/bin/sh",
+    "-c",
+    shim,
+    "sh",
+    cgroup ? `${cgroup}/cgroup.procs` : "",
+    ...(dash ? ulimitArgs(opts.limits) : []),
+    "--",
+    ...program,
+  ];
+  const [command, ...args] = kind === "pid-namespace"
+    ? ["/usr/bin/unshare", ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM)]
+    : shimArgs(GROUP_SHIM);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command!, {
+      args,
+      cwd: opts.cwd,
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: kind === "process-group",
+    }).spawn();
+  } catch (error) {
+    if (cgroup) removeCgroup(cgroup);
+    throw new Error(
+      `Cannot start ${describe(opts)}: ${error instanceof Error ? error.message : error}`,
+      { cause: error },
+    );
+  }
+  return new Program(child, kind, cgroup, opts.captureBytes ?? DEFAULT_CAPTURE);
+}
+
+class Program implements RunningProgram {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly exited: Promise<ExitInfo>;
+  readonly #child: Deno.ChildProcess;
+  readonly #kind: Containment;
+  readonly #cgroup: string | undefined;
+  readonly #out: StreamCapture;
+  readonly #err: StreamCapture;
+  #killed = false;
+  #exitSeen = false;
+  #done = false;
+  readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  #killing: Promise<ExitInfo> | undefined;
+  #statusSeen: () => void = () => {};
+  readonly #statusKnown: Promise<void>;
+
+  constructor(
+    child: Deno.ChildProcess,
+    kind: Containment,
+    cgroup: string | undefined,
+    captureBytes: number,
+  ) {
+    this.startedAt = performance.now();
+    this.pid = child.pid;
+    this.#child = child;
+    this.#kind = kind;
+    this.#cgroup = cgroup;
+    this.#out = new StreamCapture(captureBytes);
+    this.#err = new StreamCapture(captureBytes);
+    this.#statusKnown = new Promise((resolve) => this.#statusSeen = resolve);
+    this.exited = this.#watch();
+  }
+
+  get stdoutLines(): readonly OutputLine[] {
+    return this.#out.lines;
+  }
+
+  get stderrLines(): readonly OutputLine[] {
+    return this.#err.lines;
+  }
+
+  waitForStdoutLine(
+    pred: (line: string) => boolean,
+    timeoutMs: number,
+    fromIndex = 0,
+  ): Promise<OutputLine | undefined> {
+    return this.#out.waitForLine(pred, timeoutMs, fromIndex);
+  }
+
+  stdout(): Uint8Array {
+    return this.#out.bytes();
+  }
+
+  stderr(): Uint8Array {
+    return this.#err.bytes();
+  }
+
+  treePids(): number[] {
+    if (this.#done) return [];
+    // The cgroup knows every member, daemons included, in one read; else walk /proc (slower).
+    if (this.#cgroup) return [...new Set([this.pid, ...cgroupPids(this.#cgroup)])];
+    return descendants([this.pid]);
+  }
+
+  kill(graceMs = 200): Promise<ExitInfo> {
+    this.#killing ??= this.#kill(graceMs);
+    return this.#killing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.kill();
+  }
+
+  async #kill(graceMs: number): Promise<ExitInfo> {
+    if (!this.#exitSeen) {
+      this.#killed = true;
+      this.#signalTree("SIGTERM");
+      if (graceMs > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          this.#statusKnown,
+          new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs)),
+        ]);
+        clearTimeout(timer);
+      }
+      this.#signalTree("SIGKILL");
+    }
+    return await this.exited;
+  }
+
+  /** Signals every process of the tree; SIGKILL also goes to the wrapper and the group. */
+  #signalTree(signal: Deno.Signal): void {
+    const pids = this.treePids();
+    const kill = signal === "SIGKILL";
+    // SIGTERM to the unshare wrapper is pointless (it blocks it) and SIGKILL to it would leave
+    // the namespace to PDEATHSIG alone: signal its descendants first, the wrapper last.
+    signalAll(pids.filter((pid) => pid !== this.pid), signal);
+    if (this.#kind === "process-group") signalAll([-this.pid], signal);
+    if (kill || this.#kind === "process-group") signalAll([this.pid], signal);
+  }
+
+  async #watch(): Promise<ExitInfo> {
+    const reading = Promise.all([
+      this.#pump(this.#child.stdout, this.#out),
+      this.#pump(this.#child.stderr, this.#err),
+    ]);
+    const status = await this.#child.status;
+    const durationMs = performance.now() - this.startedAt;
+    this.#exitSeen = true;
+    this.#statusSeen();
+    if (this.#kind === "process-group") {
+      // Whatever the program left behind dies with it, as it does in a PID namespace.
+      this.#signalTree("SIGKILL");
+    }
+    await this.#drain(reading);
+    await this.#cleanupCgroup();
+    this.#done = true;
+    const info = this.#decode(status);
+    return { ...info, durationMs, killed: this.#killed };
+  }
+
+  /** Waits for both streams to end; in the fallback, gives up after a while (escaped daemons). */
+  async #drain(reading: Promise<unknown>): Promise<void> {
+    if (this.#kind === "pid-namespace") {
+      await reading;
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = await Promise.race([
+      reading.then(() => false),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), DRAIN_MS)),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      await Promise.all(this.#readers.map((reader) => reader.cancel().catch(() => {})));
+      await reading;
+    }
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, capture: StreamCapture): Promise<void> {
+    const reader = stream.getReader();
+    this.#readers.push(reader);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        capture.push(value, performance.now() - this.startedAt);
+      }
+    } catch {
+      // the stream was cancelled: what was read is kept
+    } finally {
+      capture.end(performance.now() - this.startedAt);
+      reader.releaseLock();
+    }
+  }
+
+  async #cleanupCgroup(): Promise<void> {
+    const dir = this.#cgroup;
+    if (!dir) return;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (removeCgroup(dir)) return;
+      const left = cgroupPids(dir);
+      signalAll(left, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (left.every((pid) => !exists(pid)) && removeCgroup(dir)) return;
+    }
+  }
+
+  #decode(status: Deno.CommandStatus): Pick<ExitInfo, "code" | "signal"> {
+    if (status.signal !== null) return { code: null, signal: status.signal };
+    const code = status.code;
+    if (this.#kind === "pid-namespace" && code > 128 && code - 128 < SIGNALS.length) {
+      return { code: null, signal: SIGNALS[code - 128]! };
+    }
+    return { code, signal: null };
+  }
+}
+
+/** Starts a program, waits for it to exit or for `timeoutMs`, then kills whatever is left. */
+export async function runProgram(opts: StartOptions & { timeoutMs: number }): Promise<RunResult> {
+  const program = startProgram(opts);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = await Promise.race([
+    program.exited.then(() => false),
+    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), opts.timeoutMs)),
+  ]);
+  clearTimeout(timer);
+  const info = await program.kill();
+  return {
+    ...info,
+    killed: timedOut || info.killed,
+    timedOut,
+    stdout: program.stdout(),
+    stderr: program.stderr(),
+    stdoutLines: [...program.stdoutLines],
+  };
+}

@@ -1,0 +1,384 @@
+/**
+ * Finding a submission's two programs (EXERCISE.md §2): source files by name and language
+ * (`server.c`, `client.py`, `Server.java`, `server.ts`, … and names that merely contain
+ * `server`/`client`, case-insensitive), a `Makefile` that builds `server` and `client`, or a
+ * `submission.json` manifest that overrides detection. Nothing is built or run here.
+ *
+ * @example
+ * ```ts
+ * import { detectPrograms } from "./discover.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/server.c`, "int main(void) { return 0; }\n");
+ * await Deno.writeTextFile(`${dir}/my_client.py`, "print('hi')\n");
+ * const found = await detectPrograms(dir);
+ * if (found.server?.path !== "server.c" || found.client?.kind !== "python") throw new Error();
+ * if (found.language !== "mixed") throw new Error(found.language);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ * @module
+ */
+
+import { z } from "zod";
+import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { posix } from "node:path";
+
+/** One of the two programs. */
+export type Side = "server" | "client";
+
+/** A language sockgrade builds from source files. */
+export type SourceKind = "c" | "cpp" | "python" | "java" | "typescript";
+
+/** How a side is built: from one source file, by the Makefile, or as the manifest says. */
+export type ProgramKind = SourceKind | "make" | "manifest";
+
+/** The language label of a whole submission (the result's `language`). */
+export type LanguageLabel = ProgramKind | "mixed" | "unknown";
+
+/** How one side is made and started. */
+export interface SideProgram {
+  /** How it is built. */
+  kind: ProgramKind;
+  /**
+   * Path relative to the submission root, with `/`: the source file (source kinds), the
+   * Makefile (`make`) or the manifest (`manifest`).
+   */
+  path: string;
+  /** For `manifest`: the command that starts it, as written (relative to the manifest's folder). */
+  argv?: string[];
+}
+
+/** A valid `submission.json`. */
+export interface Manifest {
+  /** Its path relative to the submission root. */
+  path: string;
+  /** Build commands, run in order in the manifest's folder (possibly none). */
+  build: string[][];
+  /** The server's command, if given. */
+  server?: string[];
+  /** The client's command, if given. */
+  client?: string[];
+}
+
+/** What a submission contains. */
+export interface Detection {
+  /** The folder that was searched. */
+  root: string;
+  /** The server, when one was found. */
+  server?: SideProgram;
+  /** The client, when one was found. */
+  client?: SideProgram;
+  /** Why a side has no program ("no server program found: …"), for each side without one. */
+  missing: Partial<Record<Side, string>>;
+  /**
+   * A `submission.json` that is not valid: one sentence naming the file and the field. Both
+   * sides then fail to build with it (detection is not used in its place).
+   */
+  manifestError?: string;
+  /** The valid manifest, when there is one. */
+  manifest?: Manifest;
+  /** The language label: the sides' kind, `mixed` when they differ, `unknown` when none. */
+  language: LanguageLabel;
+  /** Remarks worth showing, e.g. which of several candidates was chosen. */
+  notes: string[];
+}
+
+/** How deep below the root sources are searched (`hw/src/server.c` is at depth 2). */
+const MAX_DEPTH = 3;
+/** How many entries are looked at, at most (a student may submit a huge tree). */
+const MAX_ENTRIES = 20_000;
+/** Folders never searched: version control, archive debris, caches and build outputs. */
+const SKIPPED_DIRS = new Set([
+  "__macosx",
+  "__pycache__",
+  "node_modules",
+  "venv",
+  "out",
+  "bin",
+  "obj",
+  "target",
+  "build",
+  "dist",
+]);
+
+const EXTENSIONS: Record<string, SourceKind> = {
+  ".c": "c",
+  ".cpp": "cpp",
+  ".cc": "cpp",
+  ".cxx": "cpp",
+  ".c++": "cpp",
+  ".py": "python",
+  ".java": "java",
+  ".ts": "typescript",
+  ".mts": "typescript",
+};
+const KIND_ORDER: SourceKind[] = ["c", "cpp", "java", "python", "typescript"];
+const MAKEFILES = new Set(["makefile", "gnumakefile"]);
+const MANIFEST = "submission.json";
+
+/** Message for a side with nothing to build. */
+export function missingMessage(side: Side): string {
+  const file = (ext: string) => `${side}.${ext}`;
+  const java = `${side[0]!.toUpperCase()}${side.slice(1)}.java`;
+  return `no ${side} program found: expected ${file("c")}, ${file("py")}, ${java}, ${
+    file("ts")
+  }, a Makefile or submission.json`;
+}
+
+interface Candidate {
+  side: Side;
+  kind: SourceKind;
+  path: string;
+  depth: number;
+  /** 0: the exact name (`server.c`); 1: contains it (`tcp_server.c`); 2: also `test` or both sides. */
+  exactness: number;
+}
+
+/** Lists files (relative paths with `/`) up to MAX_DEPTH, skipping hidden and output folders. */
+async function listFiles(root: string): Promise<string[]> {
+  const files: string[] = [];
+  let seen = 0;
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    const entries: Deno.DirEntry[] = [];
+    try {
+      for await (const entry of Deno.readDir(rel ? posix.join(root, rel) : root)) {
+        if (++seen > MAX_ENTRIES) break;
+        entries.push(entry);
+      }
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue;
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isFile) files.push(path);
+      else if (
+        entry.isDirectory && depth < MAX_DEPTH && !SKIPPED_DIRS.has(entry.name.toLowerCase())
+      ) {
+        await walk(path, depth + 1);
+      }
+    }
+  };
+  await walk("", 0);
+  return files;
+}
+
+/** The source candidates a file name offers (none, one side, or both). */
+export function candidatesOf(path: string): Candidate[] {
+  const base = posix.basename(path).toLowerCase();
+  if (base.endsWith(".d.ts")) return [];
+  const ext = posix.extname(base);
+  const kind = EXTENSIONS[ext];
+  if (!kind) return [];
+  const stem = base.slice(0, -ext.length);
+  const depth = path.split("/").length - 1;
+  const out: Candidate[] = [];
+  for (const side of ["server", "client"] as const) {
+    if (!stem.includes(side)) continue;
+    const other = side === "server" ? "client" : "server";
+    const exactness = stem === side ? 0 : /test|spec/.test(stem) || stem.includes(other) ? 2 : 1;
+    out.push({ side, kind, path, depth, exactness });
+  }
+  return out;
+}
+
+function compareCandidates(a: Candidate, b: Candidate, primary?: SourceKind): number {
+  const keys = (c: Candidate) => [
+    c.exactness,
+    primary === undefined || c.kind === primary ? 0 : 1,
+    c.depth,
+    KIND_ORDER.indexOf(c.kind),
+  ];
+  const ka = keys(a);
+  const kb = keys(b);
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  }
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/**
+ * The language to prefer for both sides: the one whose best candidates have the best names on
+ * both sides together (a side without one counts as worst), then by KIND_ORDER.
+ */
+function primaryKind(candidates: Candidate[]): SourceKind | undefined {
+  let best: { kind: SourceKind; score: number } | undefined;
+  for (const kind of KIND_ORDER) {
+    const mine = candidates.filter((c) => c.kind === kind);
+    if (mine.length === 0) continue;
+    const score = (["server", "client"] as const)
+      .map((side) => Math.min(3, ...mine.filter((c) => c.side === side).map((c) => c.exactness)))
+      .reduce((a, b) => a + b, 0);
+    if (!best || score < best.score) best = { kind, score };
+  }
+  return best?.kind;
+}
+
+/** Parses and validates a manifest's text; throws an Error with a one-sentence message. */
+export function parseManifest(text: string, path: string): Manifest {
+  const errors: ParseError[] = [];
+  const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    const before = text.slice(0, e.offset);
+    const line = before.split("\n").length;
+    const column = e.offset - before.lastIndexOf("\n");
+    throw new Error(
+      `${path}:${line}:${column}: not valid JSON (${
+        printParseErrorCode(e.error)
+      }). Fix ${path} or remove it to let sockgrade find your programs.`,
+    );
+  }
+  const result = manifestSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? `field "${issue.path.join(".")}"` : "the top level";
+    const message = issue.code === "unrecognized_keys"
+      ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
+        issue.keys.map((k) => `"${k}"`).join(", ")
+      } (allowed: "build", "server", "client")`
+      : issue.message;
+    throw new Error(`${path}: ${where}: ${message}. Fix ${path} and submit again.`);
+  }
+  const { build, server, client } = result.data;
+  const commands = build === undefined
+    ? []
+    : build.every((step) => typeof step === "string")
+    ? [build as string[]]
+    : build as string[][];
+  return {
+    path,
+    build: commands,
+    ...(server ? { server } : {}),
+    ...(client ? { client } : {}),
+  };
+}
+
+const argvSchema = z.array(
+  z.string().min(1, "an argument must not be empty"),
+  'must be a command as a list of strings, e.g. ["./server"]',
+).min(1, 'must name a command, e.g. ["./server"]');
+
+const manifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  build: z.array(
+    z.union([z.string().min(1, "an argument must not be empty"), argvSchema], {
+      error: "must be a command (a list of strings) or a list of commands",
+    }),
+    "must be a command (a list of strings) or a list of commands",
+  ).min(1, "must not be empty (leave it out when nothing needs building)")
+    .refine(
+      (steps) =>
+        steps.every((s) => typeof s === "string") || steps.every((s) => typeof s !== "string"),
+      'must be either one command ["make"] or a list of commands [["make"], ["chmod", "+x", "run.sh"]], not a mix',
+    )
+    .optional(),
+  server: argvSchema.optional(),
+  client: argvSchema.optional(),
+}, 'must be a JSON object with "build", "server" and "client" fields');
+
+/** The shallowest file among `files` whose lower-cased name is in `names` (ties: by path). */
+function shallowest(files: string[], names: Set<string>): string | undefined {
+  return files
+    .filter((f) => names.has(posix.basename(f).toLowerCase()))
+    .sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : 1))[0];
+}
+
+/** Is `folder` the same as, or an ancestor of, `path`'s folder? (`""` is the root) */
+function contains(folder: string, path: string): boolean {
+  const dir = posix.dirname(path);
+  return folder === "." || dir === folder || dir.startsWith(`${folder}/`);
+}
+
+/**
+ * Finds the server and client in a submission folder (EXERCISE.md §2). A `submission.json`
+ * overrides detection for the sides it names; otherwise source files are chosen by name
+ * (the exact name first, then the language both sides share, then the shallowest, then C, C++,
+ * Java, Python, TypeScript, then by path); C and C++ sides are built with a `Makefile` when one
+ * sits in their folder or above it. Never throws for anything a submission contains.
+ */
+export async function detectPrograms(dir: string): Promise<Detection> {
+  const files = await listFiles(dir);
+  const notes: string[] = [];
+  const missing: Partial<Record<Side, string>> = {};
+  const found: Partial<Record<Side, SideProgram>> = {};
+
+  const manifestPath = shallowest(files, new Set([MANIFEST]));
+  let manifest: Manifest | undefined;
+  if (manifestPath !== undefined) {
+    try {
+      manifest = parseManifest(
+        await Deno.readTextFile(posix.join(dir, manifestPath)),
+        manifestPath,
+      );
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const message = why.startsWith(manifestPath) ? why : `${manifestPath}: ${why}`;
+      return {
+        root: dir,
+        missing: {},
+        manifestError: message,
+        language: "manifest",
+        notes,
+      };
+    }
+    for (const side of ["server", "client"] as const) {
+      const argv = manifest[side];
+      if (argv) found[side] = { kind: "manifest", path: manifestPath, argv };
+    }
+  }
+
+  const candidates = files.flatMap(candidatesOf);
+  const primary = primaryKind(candidates);
+  const chosen: Partial<Record<Side, Candidate>> = {};
+  for (const side of ["server", "client"] as const) {
+    if (found[side]) continue;
+    if (manifest) notes.push(`${manifest.path} names no ${side} command: looked for one instead`);
+    const taken = side === "client" ? chosen.server?.path : undefined;
+    const mine = candidates.filter((c) => c.side === side && c.path !== taken)
+      .sort((a, b) => compareCandidates(a, b, primary));
+    chosen[side] = mine[0];
+    if (mine.length > 1) {
+      const others = mine.slice(1, 6).map((c) => c.path);
+      const more = mine.length > 6 ? ` and ${mine.length - 6} more` : "";
+      notes.push(`${side}: using ${mine[0]!.path} (also found ${others.join(", ")}${more})`);
+    }
+  }
+
+  const makefile = shallowest(files, MAKEFILES);
+  const makeDir = makefile === undefined ? undefined : posix.dirname(makefile);
+  const madeByMake = (c: Candidate | undefined) =>
+    c !== undefined && (c.kind === "c" || c.kind === "cpp") && contains(makeDir!, c.path);
+  const useMake = makeDir !== undefined && !manifest &&
+    (candidates.length === 0 || madeByMake(chosen.server) || madeByMake(chosen.client));
+  for (const side of ["server", "client"] as const) {
+    if (found[side]) continue;
+    const c = chosen[side];
+    if (useMake && (c === undefined || madeByMake(c))) {
+      found[side] = { kind: "make", path: makefile! };
+    } else if (c) {
+      found[side] = { kind: c.kind, path: c.path };
+    } else {
+      missing[side] = missingMessage(side);
+    }
+  }
+  if (makefile !== undefined && !useMake && !manifest) {
+    notes.push(`${makefile} was not used: it is not beside or above C/C++ sources`);
+  }
+
+  const kinds = [found.server?.kind, found.client?.kind].filter((k) => k !== undefined);
+  const language: LanguageLabel = kinds.length === 0
+    ? "unknown"
+    : new Set(kinds).size === 1
+    ? kinds[0]!
+    : "mixed";
+  return {
+    root: dir,
+    ...(found.server ? { server: found.server } : {}),
+    ...(found.client ? { client: found.client } : {}),
+    missing,
+    ...(manifest ? { manifest } : {}),
+    language,
+    notes,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Grades ONE submission from start to end: copy it to a temporary folder, build both sides, run
+ * every check group, score. In the default isolation mode this runs inside the submission's own
+ * private network namespace (see `worker_main.ts`); with `--isolation none` it runs in the
+ * grader's process on host loopback. Nothing here throws for a student's mistake: every problem
+ * becomes a check result, and a fault of the grader itself becomes `error` checks.
+ *
+ * @module
+ */
+
+import { CHECKS, type CheckId } from "./checks_catalogue.ts";
+import type { CheckContext, CheckOutcome, NetPlan } from "./checks/types.ts";
+import type { SubmissionResult } from "./result.ts";
+import { scoreSubmission } from "./score.ts";
+import type { Spec } from "./spec.ts";
+import { copySubmission } from "./submission/workspace.ts";
+import { detectPrograms } from "./submission/discover.ts";
+import { buildSubmission, type SideBuild } from "./submission/build.ts";
+import { runServerChecks } from "./checks/server_checks.ts";
+import { runClientChecks } from "./checks/client_checks.ts";
+import { runPairCheck } from "./checks/pair_checks.ts";
+import { scanForForeignAddresses } from "./host_guard.ts";
+
+/** What a worker is asked to do. */
+export interface WorkerJob {
+  /** The student id. */
+  id: string;
+  /** The submission folder. */
+  path: string;
+  /** The assignment. */
+  spec: Spec;
+  /** Addresses and port for this submission. */
+  net: NetPlan;
+}
+
+const SERVER_IDS = CHECKS.filter((c) => c.side === "server" && !c.id.startsWith("build."))
+  .map((c) => c.id);
+const CLIENT_IDS = CHECKS.filter((c) => c.side === "client" && !c.id.startsWith("build."))
+  .map((c) => c.id);
+
+/** Outcomes with one status and message for each id. */
+function same(
+  ids: readonly CheckId[],
+  status: CheckOutcome["status"],
+  message: string,
+  evidence: CheckOutcome["evidence"] = {},
+): CheckOutcome[] {
+  return ids.map((id) => ({ id, status, message, evidence, durationMs: 0 }));
+}
+
+/** Runs a check group; a throw is the grader's fault and becomes `error` for the group. */
+async function guarded(
+  ids: readonly CheckId[],
+  run: () => Promise<CheckOutcome[]>,
+): Promise<CheckOutcome[]> {
+  try {
+    return await run();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return same(
+      ids,
+      "error",
+      `sockgrade could not run this check (${why}); this is not your fault and costs no points.`,
+      { error: error instanceof Error ? error.stack ?? why : why },
+    );
+  }
+}
+
+/** The build check of one side. */
+function buildOutcome(id: CheckId, side: SideBuild): CheckOutcome {
+  return {
+    id,
+    status: side.ok ? "pass" : "fail",
+    message: side.message,
+    evidence: {
+      commands: side.commands.map((argv) => argv.join(" ")),
+      compilerOutput: side.output,
+      timedOut: side.timedOut,
+    },
+    durationMs: side.durationMs,
+  };
+}
+
+/** Why a side's run checks are skipped when it did not build. */
+function notBuilt(side: SideBuild, name: "server" | "client"): string {
+  return side.skipped
+    ? `skipped: no ${name} was submitted`
+    : `skipped: the ${name} did not build (see build.${name})`;
+}
+
+/** Grades one submission; never throws for anything a submission does. */
+export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult> {
+  const started = performance.now();
+  const { spec, net } = job;
+  const notes: string[] = [];
+  let language = "unknown";
+  let outcomes: CheckOutcome[];
+  let workspace: Awaited<ReturnType<typeof copySubmission>> | undefined;
+  try {
+    try {
+      workspace = await copySubmission(job.path);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return finish(job, started, language, notes, [
+        ...same(["build.server", "build.client"], "fail", why),
+        ...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", "skipped: nothing to build"),
+      ]);
+    }
+    notes.push(...workspace.notes);
+    const detection = await detectPrograms(workspace.dir);
+    const built = await buildSubmission(workspace.dir, detection, {
+      timeoutMs: spec.timeouts.buildMs,
+    });
+    language = built.language;
+    notes.push(...built.notes);
+    outcomes = [buildOutcome("build.server", built.server), buildOutcome("build.client", built.client)];
+
+    const blocked = net.mode === "none" ? await scanForForeignAddresses(workspace.dir) : [];
+    if (blocked.length > 0) {
+      const named = blocked.map((u) => `${u.file} (${u.addresses.join(", ")})`).join("; ");
+      const why =
+        `skipped: your code names addresses outside this machine's loopback, ${named}; it only runs inside sockgrade's private network namespace, which is not in use here`;
+      notes.push(why);
+      outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", why));
+    } else {
+      const ctx: CheckContext = { spec, net, server: built.server.plan, client: built.client.plan };
+      const server = ctx.server
+        ? await guarded(SERVER_IDS, () => runServerChecks(ctx))
+        : same(SERVER_IDS, "skip", notBuilt(built.server, "server"));
+      const client = ctx.client
+        ? await guarded(CLIENT_IDS, () => runClientChecks(ctx))
+        : same(CLIENT_IDS, "skip", notBuilt(built.client, "client"));
+      const serverStarted = server.find((o) => o.id === "server.starts")?.status;
+      const pair = !ctx.server || !ctx.client
+        ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
+        : serverStarted === "fail" || serverStarted === "skip"
+        ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
+        : await guarded(["pair.end-to-end"], async () => [await runPairCheck(ctx)]);
+      outcomes.push(...server, ...client, ...pair);
+    }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    outcomes = same(
+      CHECKS.map((c) => c.id),
+      "error",
+      `sockgrade could not grade this submission (${why}); this is not your fault.`,
+      { error: error instanceof Error ? error.stack ?? why : why },
+    );
+  } finally {
+    await workspace?.cleanup();
+  }
+  return finish(job, started, language, notes, outcomes);
+}
+
+/** Scores the outcomes into the submission's result. */
+function finish(
+  job: WorkerJob,
+  started: number,
+  language: string,
+  notes: string[],
+  outcomes: CheckOutcome[],
+): SubmissionResult {
+  const scored = scoreSubmission(outcomes, job.spec);
+  return {
+    id: job.id,
+    path: job.path,
+    language,
+    score: scored.score,
+    maxScore: scored.maxScore,
+    durationMs: Math.round(performance.now() - started),
+    isolation: job.net.mode,
+    ...(notes.length ? { notes } : {}),
+    checks: scored.checks,
+  };
+}
