@@ -21,10 +21,10 @@ export interface ReferenceSubmission {
   cleanup(): Promise<void>;
 }
 
-/** The local files `server.ts` and `client.ts` load, relative to the repository root. */
-async function localModules(): Promise<string[]> {
+/** The local files an entry point loads, relative to the repository root. */
+async function localModules(entry: string): Promise<string[]> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", join(ROOT, "server.ts"), join(ROOT, "client.ts")],
+    args: ["info", "--json", join(ROOT, entry)],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -47,7 +47,8 @@ async function localModules(): Promise<string[]> {
 
 /** Copies the reference solution into a fresh temporary folder. */
 export async function referenceSubmission(): Promise<ReferenceSubmission> {
-  const files = [...await localModules(), "deno.json", "deno.lock"];
+  const modules = await Promise.all(["server.ts", "client.ts"].map(localModules));
+  const files = [...new Set([...modules.flat(), "deno.json", "deno.lock"])];
   const path = await Deno.makeTempDir({ prefix: "sockgrade-reference-" });
   for (const file of files) {
     await Deno.mkdir(join(path, dirname(file)), { recursive: true });

@@ -70,7 +70,7 @@ async function guarded(
 function buildOutcome(id: CheckId, side: SideBuild): CheckOutcome {
   return {
     id,
-    status: side.ok ? "pass" : "fail",
+    status: side.ok ? "pass" : side.graderError ? "error" : "fail",
     message: side.message,
     evidence: {
       commands: side.commands.map((argv) => argv.join(" ")),

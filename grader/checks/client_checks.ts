@@ -11,7 +11,7 @@
  * @module
  */
 
-import { escapeBytes } from "../bytes.ts";
+import { escapeBytes, escapeText } from "../bytes.ts";
 import type { Exchange } from "../result.ts";
 import { type CapturedConnection, CaptureServer } from "../probes/capture_server.ts";
 import { ExchangeRecorder, formatAddress } from "../probes/probe_client.ts";
@@ -112,15 +112,11 @@ export async function finishClient(run: ClientRun, recorder: ExchangeRecorder): 
   const program = run.program;
   if (!program) return;
   run.exit = await program.kill();
-  for (
-    const [kind, lines] of [["stdout", program.stdoutLines], [
-      "stderr",
-      program.stderrLines,
-    ]] as const
-  ) {
+  const output = [["stdout", program.stdoutLines], ["stderr", program.stderrLines]] as const;
+  for (const [kind, lines] of output) {
     for (const line of lines) {
       recorder.add(
-        { actor: "client", kind, data: escapeBytes(new TextEncoder().encode(line.text), 512) },
+        { actor: "client", kind, data: escapeText(line.text, 512) },
         program.startedAt + line.atMs,
       );
     }

@@ -43,6 +43,7 @@ export type DiagnosisKind =
   | "nothing-sent"
   | "nul-terminated"
   | "padding"
+  | "length-prefix"
   | "no-delimiter"
   | "other-delimiter"
   | "unterminated"
@@ -245,6 +246,32 @@ function fixedBlocks(
     }
   }
   return best && { size: best.size, texts: best.texts };
+}
+
+/**
+ * Messages each preceded by its length as a 2- or 4-byte big-endian number (Java's
+ * `DataOutputStream.writeUTF`, or a hand-made header), on every connection. Returns the prefix
+ * width and the messages, or undefined.
+ */
+function lengthPrefixed(
+  connections: { bytes: Uint8Array }[],
+): { width: number; texts: string[] } | undefined {
+  for (const width of [2, 4]) {
+    const texts: string[] = [];
+    const fits = connections.every((c) => {
+      let at = 0;
+      while (at + width <= c.bytes.length) {
+        let length = 0;
+        for (let i = 0; i < width; i++) length = length * 256 + c.bytes[at + i]!;
+        if (length === 0 || at + width + length > c.bytes.length) return false;
+        texts.push(decoder.decode(c.bytes.subarray(at + width, at + width + length)));
+        at += width + length;
+      }
+      return at === c.bytes.length;
+    });
+    if (fits && texts.length > 0) return { width, texts };
+  }
+  return undefined;
 }
 
 /** The "Client"/"Cleint" kind of difference: two adjacent letters swapped, once. */
@@ -499,7 +526,18 @@ export function diagnoseMessages(
   const allBytes = used.flatMap((c) => [...c.bytes]);
   const runs = nulRuns(Uint8Array.from(allBytes));
 
-  if (runs.length > 0) {
+  const prefixed = runs.length > 0 ? lengthPrefixed(used) : undefined;
+  if (prefixed) {
+    problems.push({
+      kind: "length-prefix",
+      message: `your client put each message's length in ${prefixed.width} bytes before it${
+        prefixed.width === 2 ? " (as Java's writeUTF does)" : ""
+      } instead of ending it with '\\n': the server reads those bytes as part of the messages`,
+      hint: 'Send the bytes of the message followed by "\\n" and nothing else, e.g. ' +
+        '`out.write((msg + "\\n").getBytes(StandardCharsets.UTF_8))` instead of `writeUTF(msg)`.',
+    });
+    texts = prefixed.texts.map((t) => t.replace(/\r?\n$/, ""));
+  } else if (runs.length > 0) {
     const blocks = fixedBlocks(used, expected);
     const stripped = frameConnections(used.map((c) => ({ ...c, bytes: withoutNuls(c.bytes) })));
     const asNewlines = frameConnections(

@@ -240,3 +240,16 @@ Deno.test("diagnoseMessages() works for a teacher's own messages", () => {
   assert.equal(diagnoseMessages([conn("HELLO\nClient Query\nBYE\n")], spec).status, "pass");
   assert.equal(diagnoseMessages([conn("HELLOClient QueryBYE")], spec).kind, "no-delimiter");
 });
+
+Deno.test("diagnoseMessages() spots Java's writeUTF length prefixes", () => {
+  const utf = (m: string) => concat(Uint8Array.of(0, m.length), enc(m));
+  const d = diagnoseMessages([conn(concat(...ARTICLE.map(utf)))], ARTICLE);
+  assert.equal(d.status, "fail");
+  assert.equal(d.kind, "length-prefix");
+  assert.match(d.message, /length in 2 bytes before it \(as Java's writeUTF does\)/);
+  assert.match(d.hint!, /instead of `writeUTF\(msg\)`/);
+  assert.equal(d.details.problems.length, 1);
+  const fixed = ["Client Query test", "Client Query", "Client Query Quit"];
+  const both = diagnoseMessages([conn(concat(...fixed.map(utf)))], ARTICLE);
+  assert.deepEqual(both.details.problems.map((p) => p.kind), ["length-prefix", "typo-fixed"]);
+});

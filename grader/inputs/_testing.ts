@@ -5,7 +5,7 @@
  * @module
  */
 
-import { crc32 } from "./unzip.ts";
+import { crc32 } from "node:zlib";
 
 /** One entry of {@linkcode rawZip}; unset fields are filled in honestly. */
 export interface RawEntry {

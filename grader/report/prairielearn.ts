@@ -79,7 +79,7 @@ export function toPrairieLearn(
     : 0;
   const message = faults.length > 0
     ? `This submission could not be graded: the grader itself could not run ${
-      faults.map((c) => `${c.id} (${terminalSafe(c.message)})`).join(", ")
+      faults.map((c) => `${c.id} (${terminalSafe(c.message).replace(/\.$/, "")})`).join(", ")
     }. It does not count against you; submit again, and tell your teacher if this happens again.`
     : studentSummary(result.spec, submission);
   const single: GradeResult = { ...result, submissions: [submission] };

@@ -65,17 +65,22 @@ export function exists(pid: number): boolean {
   }
 }
 
-/** Sends `signal` to each pid (negative = process group), ignoring pids that are already gone. */
+/**
+ * Sends `signal` to each pid (negative = process group), ignoring pids that are already gone
+ * (ESRCH) or not ours to signal (EPERM): a pid read a moment ago may have exited since.
+ */
 export function signalAll(pids: Iterable<number>, signal: Deno.Signal): void {
   for (const pid of pids) {
     try {
       Deno.kill(pid, signal);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound) && !isSearchError(error)) throw error;
+      if (!isGoneOrForeign(error)) throw error;
     }
   }
 }
 
-function isSearchError(error: unknown): boolean {
-  return error instanceof Error && /ESRCH|No such process/i.test(error.message);
+function isGoneOrForeign(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound ||
+    error instanceof Deno.errors.PermissionDenied ||
+    (error instanceof Error && /ESRCH|EPERM|No such process|not permitted/i.test(error.message));
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { namespaceCommand, namespaceSupport } from "./netns.ts";
+import { containment } from "./process.ts";
 
 test("namespaceSupport() can make the private namespace here", async () => {
   const support = await namespaceSupport();
@@ -31,6 +32,7 @@ test("setupLoopback() makes connections to the server come from the client addre
   assert.equal(seen.loopback, "127.0.0.1", "127.0.0.1 still works");
   assert.deepEqual(seen.listening, [{ address: "192.168.100.168", port: 6666 }]);
   assert.equal(seen.containment, "pid-namespace", "programs get a nested PID namespace");
+  assert.equal(seen.pidsCgroup, containment().pidsCgroup, "the pids cgroup works inside too");
   assert.equal(seen.nestedPid, "2", "the program is the child of the namespace's PID 1");
   assert.equal(seen.killedSignal, "SIGTERM");
   assert.deepEqual(seen.treeAfterKill, []);

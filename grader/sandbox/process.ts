@@ -165,18 +165,20 @@ const PIDS_V1 = "/sys/fs/cgroup/pids";
 
 /**
  * The shell every program starts under. Arguments: the cgroup.procs path or "", `ulimit` flag and
- * value pairs, `--`, then argv. It joins the pids cgroup, sets the limits with the shell's own
- * `ulimit` (no extra exec), drops the PWD it would export, and then:
+ * value pairs, `--`, then argv. It joins the pids cgroup (best effort: if that fails the program
+ * runs without it), sets the limits with the shell's own `ulimit` (no extra exec), closes
+ * descriptors 3-9 the grader may have inherited (dash cannot name higher ones), drops the PWD it
+ * would export, and then:
  * - in a PID namespace it is PID 1 and runs the program as its child, exiting with its status
  *   (128+N for signal N); its own stderr goes to /dev/null so it cannot add "Segmentation fault"
  *   to the program's;
  * - otherwise it becomes the program.
  */
-const SHIM_PREFIX = '[ -z "$1" ] || echo $$ > "$1" || exit 125; shift; ' +
+const SHIM_PREFIX = '[ -z "$1" ] || { echo $$ > "$1"; } 2>/dev/null; shift; ' +
   'while [ "$1" != -- ]; do ulimit "$1" "$2" || exit 125; shift 2; done; shift; ' +
-  "unset PWD OLDPWD; ";
+  "unset PWD OLDPWD; exec 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ";
 const NS_SHIM = SHIM_PREFIX + 'exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
-const GROUP_SHIM = SHIM_PREFIX + 'exec "$@"';
+const GROUP_SHIM = SHIM_PREFIX + 'exec 3>&- "$@"';
 /** Where `stdbuf` finds its preload library on Debian; used directly to spare an exec. */
 const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
 
@@ -216,6 +218,7 @@ const SIGNALS = [
 ];
 
 let detected: ContainmentInfo | undefined;
+let unsharePath = "/usr/bin/unshare";
 let cgroupBase: string | null | undefined;
 let programCounter = 0;
 
@@ -249,6 +252,7 @@ export function containment(): ContainmentInfo {
       }).outputSync();
       if (out.success) {
         detected = { kind: "pid-namespace", userNamespace, pidsCgroup };
+        unsharePath = unshare;
         return detected;
       }
       lastError = new TextDecoder().decode(out.stderr).trim();
@@ -309,31 +313,57 @@ function findExecutable(name: string, path: string, cwd: string): string | undef
   return undefined;
 }
 
-/** The limits as `ulimit` flags of dash (/bin/sh on Debian): -f counts 512-byte blocks. */
-function ulimitArgs(limits: Limits | undefined): string[] {
+/**
+ * The limits as `ulimit` flags of dash (/bin/sh on Debian): -f counts 512-byte blocks.
+ * RLIMIT_NPROC counts all processes of the user in the user namespace, so it is left out where
+ * that includes processes outside the program (see {@linkcode nprocApplies}).
+ */
+function ulimitArgs(limits: Limits | undefined, nproc: boolean): string[] {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const args = [
     ["-t", Math.max(1, Math.ceil(l.cpuSeconds))],
     ["-f", Math.max(0, Math.floor(l.fileSizeBytes / 512))],
-    ["-p", Math.max(1, Math.floor(l.processes))],
     ["-n", Math.max(3, Math.floor(l.openFiles))],
   ];
+  if (nproc) args.push(["-p", Math.max(1, Math.floor(l.processes))]);
   if (l.memoryBytes !== undefined) args.push(["-v", Math.max(0, Math.floor(l.memoryBytes / 1024))]);
   return args.flat().map(String);
 }
 
 /** The limits as a `prlimit` prefix, for a /bin/sh whose `ulimit` flags differ from dash's. */
-function prlimitPrefix(limits: Limits | undefined): string[] {
+function prlimitPrefix(limits: Limits | undefined, nproc: boolean): string[] {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const args = [
     "prlimit",
     `--cpu=${Math.max(1, Math.ceil(l.cpuSeconds))}`,
     `--fsize=${Math.max(0, Math.floor(l.fileSizeBytes))}`,
-    `--nproc=${Math.max(1, Math.floor(l.processes))}`,
     `--nofile=${Math.max(3, Math.floor(l.openFiles))}`,
   ];
+  if (nproc) args.push(`--nproc=${Math.max(1, Math.floor(l.processes))}`);
   if (l.memoryBytes !== undefined) args.push(`--as=${Math.max(0, Math.floor(l.memoryBytes))}`);
   return [...args, "--"];
+}
+
+/**
+ * Whether RLIMIT_NPROC may be set: in a PID namespace it counts the processes of a user namespace
+ * made for the program or the grader's worker; as root it is not enforced and harmless. Only an
+ * unprivileged grader without namespaces must not set it: it would count all the user's processes.
+ */
+function nprocApplies(kind: Containment): boolean {
+  if (kind === "pid-namespace") return true;
+  try {
+    return Deno.uid() === 0;
+  } catch {
+    return false;
+  }
+}
+
+let setsidFound: string | null | undefined;
+
+/** The setsid program (util-linux), detected once. */
+function setsidPath(): string | undefined {
+  setsidFound ??= findExecutable("setsid", DEFAULT_PATH, "/") ?? null;
+  return setsidFound ?? undefined;
 }
 
 let shellIsDash: boolean | undefined;
@@ -443,7 +473,7 @@ export function startProgram(opts: StartOptions): RunningProgram {
   }
   const dash = dashShell();
   const program = [
-    ...(dash ? [] : prlimitPrefix(opts.limits)),
+    ...(dash ? [] : prlimitPrefix(opts.limits, nprocApplies(kind))),
     ...(opts.lineBuffered && !haveLibstdbuf() ? ["stdbuf", "-oL", "-eL"] : []),
     ...opts.argv,
   ];
@@ -453,13 +483,16 @@ export function startProgram(opts: StartOptions): RunningProgram {
     shim,
     "sh",
     cgroup ? `${cgroup}/cgroup.procs` : "",
-    ...(dash ? ulimitArgs(opts.limits) : []),
+    ...(dash ? ulimitArgs(opts.limits, nprocApplies(kind)) : []),
     "--",
     ...program,
   ];
+  // A new session via the setsid program: Deno's `detached` would fork the whole Deno process
+  // (a pre-exec hook rules out its faster spawn), which costs far more than one small exec.
+  const setsid = kind === "process-group" ? setsidPath() : undefined;
   const [command, ...args] = kind === "pid-namespace"
-    ? ["/usr/bin/unshare", ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM)]
-    : shimArgs(GROUP_SHIM);
+    ? [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM)]
+    : [...(setsid ? [setsid] : []), ...shimArgs(GROUP_SHIM)];
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(command!, {
@@ -470,7 +503,7 @@ export function startProgram(opts: StartOptions): RunningProgram {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      detached: kind === "process-group",
+      detached: kind === "process-group" && !setsid,
     }).spawn();
   } catch (error) {
     if (cgroup) removeCgroup(cgroup);
@@ -543,7 +576,8 @@ class Program implements RunningProgram {
   treePids(): number[] {
     if (this.#done) return [];
     // The cgroup knows every member, daemons included, in one read; else walk /proc (slower).
-    if (this.#cgroup) return [...new Set([this.pid, ...cgroupPids(this.#cgroup)])];
+    const members = this.#cgroup ? cgroupPids(this.#cgroup) : [];
+    if (members.length > 0) return [...new Set([this.pid, ...members])];
     return descendants([this.pid]);
   }
 

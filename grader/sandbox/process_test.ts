@@ -176,8 +176,26 @@ test("runProgram() kills a program that outlives its timeout", async (t) => {
     });
     assert.equal(result.timedOut, true);
     assert.equal(result.killed, true);
-    assert.equal(result.signal, "SIGTERM");
+    // SIGTERM, or SIGKILL after the grace when the kill came before the shell had started sleep.
+    assert.match(result.signal ?? "", /^SIG(TERM|KILL)$/);
     assert.ok(result.durationMs < 5_000);
+  });
+});
+
+test("kill() lets a program that handles SIGTERM finish without waiting out the grace", async (t) => {
+  await eachContainment(t, async (kind) => {
+    const program = startProgram({
+      argv: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo ready; sleep 1000 & wait"],
+      cwd: "/",
+      containment: kind,
+    });
+    assert.ok(await program.waitForStdoutLine((line) => line === "ready", 10_000));
+    const before = performance.now();
+    const exit = await program.kill(20_000);
+    assert.ok(performance.now() - before < 10_000, "the grace ended when the program did");
+    assert.equal(exit.code, 0);
+    assert.equal(exit.killed, true);
+    assert.deepEqual(program.stdoutLines.map((l) => l.text), ["ready", "bye"]);
   });
 });
 
@@ -213,7 +231,7 @@ test("kill() ends double-forked daemons", async (t) => {
       containment: kind,
     });
     assert.ok(await program.waitForStdoutLine((line) => line === "daemon", 10_000));
-    assert.equal(pidsWithMarker(m.marker).length, 1, "the daemon runs");
+    assert.ok(pidsWithMarker(m.marker).length >= 1, "the daemon runs");
     await program.kill();
     assert.deepEqual(pidsWithMarker(m.marker), []);
   });
@@ -281,8 +299,8 @@ test("treePids() lists the program's descendants", async (t) => {
     const tree = program.treePids();
     assert.equal(tree[0], program.pid);
     const marked = pidsWithMarker(m.marker);
-    assert.equal(marked.length, 1);
-    assert.ok(tree.includes(marked[0]!), `${tree} includes ${marked}`);
+    assert.ok(marked.length >= 1, "the marked shell runs");
+    assert.ok(marked.every((pid) => tree.includes(pid)), `${tree} includes ${marked}`);
   });
 });
 

@@ -35,8 +35,8 @@ export interface Toolchain {
   deno: string;
   /**
    * The grader's own Deno cache (`DENO_DIR`, else `$XDG_CACHE_HOME/deno` or `~/.cache/deno`):
-   * warm, so type checking takes a fraction of a second instead of seconds, and modules the
-   * grader's user cached can be imported offline.
+   * modules cached there can be imported offline, and it is warm (an empty cache makes Deno's
+   * first start slower).
    */
   denoDir: string;
   /** The PATH given to builds and programs: the tools' folders, then /usr/local/bin:/usr/bin:/bin. */

@@ -124,10 +124,15 @@ export function missingMessage(side: Side): string {
   }, a Makefile or submission.json`;
 }
 
-interface Candidate {
+/** A source file that may be one side's program. */
+export interface Candidate {
+  /** The side its name suggests. */
   side: Side;
+  /** Its language. */
   kind: SourceKind;
+  /** Path relative to the submission root, with `/`. */
   path: string;
+  /** Folders between the root and it (0 at the root). */
   depth: number;
   /** 0: the exact name (`server.c`); 1: contains it (`tcp_server.c`); 2: also `test` or both sides. */
   exactness: number;

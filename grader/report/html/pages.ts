@@ -169,7 +169,7 @@ function checkSection(result: GradeResult, check: CheckResult): SafeHtml {
     : visibility === "after_due_date"
     ? html`<span class="tag">shown to students after the due date</span>`
     : "";
-  const open = check.status !== "pass";
+  const open = check.status === "fail" || check.status === "warn" || check.status === "error";
   return html`
     <section class="check ${check.status}" id="check-${check.id}">
       ${open ? html`<details open>` : html`<details>`}

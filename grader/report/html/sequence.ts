@@ -25,8 +25,8 @@ import { actorsOf, describeEvent, isArrow, peerOf } from "../_evidence.ts";
 import { html, type SafeHtml } from "./markup.ts";
 
 const AXIS = 78;
-const LANE_MIN = 240;
-const LANE_MAX = 560;
+const GAP_MIN = 150;
+const GAP_MAX = 520;
 const TOP = 52;
 const ROW = 30;
 const NOTE_MAX = 300;
@@ -98,11 +98,16 @@ function arrow(
 <text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}">${label}</text></g>`;
 }
 
+/** A note's label (cut to fit) and its box width. */
+function noteLabel(event: ExchangeEvent): { full: string; label: string; width: number } {
+  const full = describeEvent(event);
+  const label = cut(full, (NOTE_MAX - 14) / CHAR);
+  return { full, label, width: Math.min(NOTE_MAX, [...label].length * CHAR + 14) };
+}
+
 function note(event: ExchangeEvent, x: number, y: number): SafeHtml {
   const style = NOTE_STYLE[event.kind] ?? NOTE_DEFAULT;
-  const full = describeEvent(event);
-  const label = cut(full, (NOTE_MAX - 12) / CHAR);
-  const width = Math.min(NOTE_MAX, [...label].length * CHAR + 14);
+  const { full, label, width } = noteLabel(event);
   return html`
     <g class="note kind-${event.kind}">
       <title>${event.actor}: ${full}</title>
@@ -114,16 +119,35 @@ function note(event: ExchangeEvent, x: number, y: number): SafeHtml {
   `;
 }
 
-/** The distance between lifelines: wide enough for the longest arrow label, within bounds. */
-function laneWidth(exchange: Exchange, withConnections: boolean): number {
-  const longest = Math.max(
-    0,
-    ...exchange.events.filter(isArrow).map((e) =>
-      [...describeEvent(e, true)].length +
-      (withConnections && e.connection ? e.connection.length + 3 : 0)
-    ),
-  );
-  return Math.round(Math.min(LANE_MAX, Math.max(LANE_MIN, longest * CHAR + 40)));
+/**
+ * Where each lifeline goes: the gap between two neighbours is wide enough for the longest arrow
+ * label between them (within bounds), so silent actors take little room.
+ */
+function lifelineX(
+  exchange: Exchange,
+  actors: readonly Actor[],
+  present: ReadonlySet<Actor>,
+  withConnections: boolean,
+): Map<Actor, number> {
+  const longest = new Map<string, number>();
+  for (const event of exchange.events) {
+    const peer = peerOf(event.actor, present);
+    if (!isArrow(event) || !peer) continue;
+    const [a, b] = [actors.indexOf(event.actor), actors.indexOf(peer)].sort((x, y) => x - y);
+    const chars = [...describeEvent(event, true)].length +
+      (withConnections && event.connection ? event.connection.length + 3 : 0);
+    // An arrow spanning several gaps shares its label's room among them.
+    const share = chars / (b! - a!);
+    for (let i = a!; i < b!; i++) longest.set(`${i}`, Math.max(longest.get(`${i}`) ?? 0, share));
+  }
+  const xs = new Map<Actor, number>();
+  let x = AXIS + 70;
+  actors.forEach((actor, i) => {
+    xs.set(actor, x);
+    const chars = longest.get(`${i}`) ?? 0;
+    x += Math.round(Math.min(GAP_MAX, Math.max(GAP_MIN, chars * CHAR + 40)));
+  });
+  return xs;
 }
 
 /**
@@ -134,8 +158,8 @@ export function sequenceDiagram(exchange: Exchange): SafeHtml {
   const actors = actorsOf(exchange);
   const present = new Set<Actor>(actors);
   const connections = new Set(exchange.events.map((e) => e.connection).filter(Boolean));
-  const lane = laneWidth(exchange, connections.size > 1);
-  const laneX = new Map(actors.map((a, i) => [a, AXIS + lane / 2 + i * lane]));
+  const laneX = lifelineX(exchange, actors, present, connections.size > 1);
+  let right = Math.max(...laneX.values()) + 60;
   const rows: SafeHtml[] = [];
   let y = TOP + 26;
   let previous: ExchangeEvent | undefined;
@@ -149,14 +173,15 @@ export function sequenceDiagram(exchange: Exchange): SafeHtml {
       <text class="time" x="${AXIS - 8}" y="${y + 4}" text-anchor="end"
         fill="#6b7280">${timeLabel(event.atMs)}</text>
     `);
-    rows.push(
-      isArrow(event) && peer
-        ? arrow(event, x, laneX.get(peer)!, y, connectionNote)
-        : note(event, x, y),
-    );
+    if (isArrow(event) && peer) {
+      rows.push(arrow(event, x, laneX.get(peer)!, y, connectionNote));
+    } else {
+      rows.push(note(event, x, y));
+      right = Math.max(right, x + 6 + noteLabel(event).width + 10);
+    }
   }
   const height = y + 30;
-  const width = AXIS + actors.length * lane + NOTE_MAX / 2;
+  const width = Math.ceil(right);
   const heads = actors.map((actor) => {
     const x = laneX.get(actor)!;
     return html`

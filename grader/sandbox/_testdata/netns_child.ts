@@ -56,6 +56,7 @@ console.log(JSON.stringify({
   loopback,
   listening,
   containment: containment().kind,
+  pidsCgroup: containment().pidsCgroup,
   nestedPid: echo.stdoutLines[0]?.text,
   killedSignal: killed.signal,
   treeAfterKill: sleeper.treePids(),
