@@ -25,6 +25,7 @@ import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
+import { type Toolchain, toolchain } from "./submission/build.ts";
 
 /** A submission to grade: a student id and a folder. */
 export interface SubmissionRef {
@@ -157,6 +158,7 @@ async function gradeOne(
   spec: Spec,
   mode: IsolationMode,
   strangerUnavailable: string | undefined,
+  tools: Toolchain,
 ): Promise<SubmissionResult> {
   if (mode === "none") {
     return await gradeSubmission({ ...ref, spec, net: await loopbackPlan(strangerUnavailable) });
@@ -172,7 +174,7 @@ async function gradeOne(
   let lastError = "";
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await runNamespacedWorker({ ...ref, spec, net });
+      return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools });
     } catch (error) {
       lastError = (error as Error).message;
     }
@@ -209,13 +211,14 @@ export async function grade(
   const started = performance.now();
   const { mode, reason } = await chooseIsolation(options.isolation);
   const strangerUnavailable = mode === "none" ? strangerProblem() : undefined;
+  const tools = await toolchain();
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const results = new Array<SubmissionResult>(submissions.length);
   let next = 0;
   const lane = async () => {
     while (next < submissions.length) {
       const index = next++;
-      const result = await gradeOne(submissions[index]!, spec, mode, strangerUnavailable);
+      const result = await gradeOne(submissions[index]!, spec, mode, strangerUnavailable, tools);
       results[index] = result;
       options.onResult?.(result);
     }

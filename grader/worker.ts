@@ -8,14 +8,19 @@
  * @module
  */
 
-import { CHECKS, type CheckId } from "./checks_catalogue.ts";
+import { type CheckId, CHECKS } from "./checks_catalogue.ts";
 import type { CheckContext, CheckOutcome, NetPlan } from "./checks/types.ts";
 import type { SubmissionResult } from "./result.ts";
 import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
 import { copySubmission } from "./submission/workspace.ts";
 import { detectPrograms } from "./submission/discover.ts";
-import { buildSubmission, type SideBuild } from "./submission/build.ts";
+import {
+  buildSubmission,
+  type SideBuild,
+  type Toolchain,
+  useToolchain,
+} from "./submission/build.ts";
 import { runServerChecks } from "./checks/server_checks.ts";
 import { runClientChecks } from "./checks/client_checks.ts";
 import { runPairCheck } from "./checks/pair_checks.ts";
@@ -31,6 +36,8 @@ export interface WorkerJob {
   spec: Spec;
   /** Addresses and port for this submission. */
   net: NetPlan;
+  /** The compilers and runtimes the parent found (found here when absent). */
+  toolchain?: Toolchain;
 }
 
 const SERVER_IDS = CHECKS.filter((c) => c.side === "server" && !c.id.startsWith("build."))
@@ -92,6 +99,7 @@ function notBuilt(side: SideBuild, name: "server" | "client"): string {
 export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult> {
   const started = performance.now();
   const { spec, net } = job;
+  if (job.toolchain) useToolchain(job.toolchain);
   const notes: string[] = [];
   let language = "unknown";
   let outcomes: CheckOutcome[];
@@ -103,7 +111,11 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       const why = error instanceof Error ? error.message : String(error);
       return finish(job, started, language, notes, [
         ...same(["build.server", "build.client"], "fail", why),
-        ...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", "skipped: nothing to build"),
+        ...same(
+          [...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"],
+          "skip",
+          "skipped: nothing to build",
+        ),
       ]);
     }
     notes.push(...workspace.notes);
@@ -113,7 +125,10 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
     });
     language = built.language;
     notes.push(...built.notes);
-    outcomes = [buildOutcome("build.server", built.server), buildOutcome("build.client", built.client)];
+    outcomes = [
+      buildOutcome("build.server", built.server),
+      buildOutcome("build.client", built.client),
+    ];
 
     const blocked = net.mode === "none" ? await scanForForeignAddresses(workspace.dir) : [];
     if (blocked.length > 0) {

@@ -65,6 +65,8 @@ export class StreamCapture {
   push(chunk: Uint8Array, atMs: number): void {
     this.totalBytes += chunk.length;
     this.#keepRaw(chunk);
+    // Past the total cap no line is stored any more: skip the per-line work (e.g. `yes`).
+    if (this.#storedBytes >= this.#maxStoredBytes) return;
     let start = 0;
     let added = false;
     for (;;) {
@@ -103,7 +105,7 @@ export class StreamCapture {
 
   /**
    * Resolves with the first line at index >= `fromIndex` whose text matches `pred`, or undefined
-   * when `timeoutMs` passes or the stream ends first.
+   * when `timeoutMs` passes or the stream ends first; rejects if `pred` throws.
    */
   waitForLine(
     pred: (line: string) => boolean,
@@ -118,17 +120,31 @@ export class StreamCapture {
       }
       return undefined;
     };
-    const found = scan();
+    let found: CapturedLine | undefined;
+    try {
+      found = scan();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (found || this.ended || timeoutMs <= 0) return Promise.resolve(found);
-    return new Promise((resolve) => {
-      const finish = (line: CapturedLine | undefined) => {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
         clearTimeout(timer);
         this.#listeners.delete(listener);
+      };
+      const finish = (line: CapturedLine | undefined) => {
+        stop();
         resolve(line);
       };
+      // A throwing `pred` rejects this wait only; the stream goes on being read.
       const listener = () => {
-        const line = scan();
-        if (line || this.ended) finish(line);
+        try {
+          const line = scan();
+          if (line || this.ended) finish(line);
+        } catch (error) {
+          stop();
+          reject(error);
+        }
       };
       const timer = setTimeout(() => finish(undefined), timeoutMs);
       this.#listeners.add(listener);

@@ -50,3 +50,14 @@ Deno.test("StreamCapture.waitForLine() resolves on a match, on timeout and at th
   capture.end(3);
   assert.equal(await never, undefined);
 });
+
+Deno.test("StreamCapture.waitForLine() rejects when pred throws, and capture goes on", async () => {
+  const capture = new StreamCapture(1024);
+  const failing = capture.waitForLine(() => {
+    throw new RangeError("bad predicate");
+  }, 10_000);
+  capture.push(bytes("x\n"), 1);
+  await assert.rejects(failing, RangeError);
+  capture.push(bytes("y\n"), 2);
+  assert.deepEqual(capture.lines.map((l) => l.text), ["x", "y"]);
+});

@@ -15,8 +15,13 @@
  * - `process-group` (fallback): the program leads a new session; the tree is the process group,
  *   the descendants found in /proc and, when available, the members of its pids cgroup.
  *
- * The `processes` limit is applied with RLIMIT_NPROC (which Linux does not enforce for root) and,
- * when a writable cgroup v1 `pids` hierarchy exists, with a per-program pids cgroup.
+ * The `processes` limit is applied with a per-program pids cgroup when a writable cgroup v1
+ * `pids` hierarchy exists (it also lists every member for `treePids()` and `kill()`), and with
+ * RLIMIT_NPROC, which Linux does not enforce for root.
+ *
+ * Known limits: in a PID namespace an exit status of 129-159 is read as death by signal N-128
+ * (the shell PID 1 cannot tell them apart); descriptors above 9 that the grader itself inherited
+ * without close-on-exec are passed on (Deno's own descriptors are close-on-exec).
  *
  * @example
  * ```ts
@@ -602,20 +607,27 @@ class Program implements RunningProgram {
         ]);
         clearTimeout(timer);
       }
-      this.#signalTree("SIGKILL");
+      if (!this.#exitSeen) this.#signalTree("SIGKILL");
     }
     return await this.exited;
   }
 
-  /** Signals every process of the tree; SIGKILL also goes to the wrapper and the group. */
+  /**
+   * Signals every process of the tree; SIGKILL also goes to the wrapper. Once the wrapper has
+   * been reaped its pid may belong to someone else: then only the process group (which keeps its
+   * id while it has members) and the cgroup members are signalled.
+   */
   #signalTree(signal: Deno.Signal): void {
-    const pids = this.treePids();
-    const kill = signal === "SIGKILL";
+    if (this.#exitSeen) {
+      if (this.#kind === "process-group") signalAll([-this.pid], signal);
+      if (this.#cgroup) signalAll(cgroupPids(this.#cgroup), signal);
+      return;
+    }
     // SIGTERM to the unshare wrapper is pointless (it blocks it) and SIGKILL to it would leave
     // the namespace to PDEATHSIG alone: signal its descendants first, the wrapper last.
-    signalAll(pids.filter((pid) => pid !== this.pid), signal);
+    signalAll(this.treePids().filter((pid) => pid !== this.pid), signal);
     if (this.#kind === "process-group") signalAll([-this.pid], signal);
-    if (kill || this.#kind === "process-group") signalAll([this.pid], signal);
+    if (signal === "SIGKILL" || this.#kind === "process-group") signalAll([this.pid], signal);
   }
 
   async #watch(): Promise<ExitInfo> {

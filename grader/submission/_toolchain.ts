@@ -29,8 +29,13 @@ export interface Toolchain {
   javac?: string;
   /** The Java launcher. */
   java?: string;
-  /** The real Python 3 interpreter (version-manager shims resolved). */
+  /**
+   * The real Python 3 interpreter (version-manager shims resolved), once {@linkcode pythonOf}
+   * has found it: asking a pyenv shim takes about a second, so it is only asked when needed.
+   */
   python?: string;
+  /** `python3` as found on PATH (possibly a version manager's shim). */
+  pythonShim?: string;
   /** The Deno binary running the grader. */
   deno: string;
   /**
@@ -74,12 +79,32 @@ export async function which(
   return undefined;
 }
 
+/** The first version a pyenv version file or variable names, if any. */
+async function pyenvVersion(root: string): Promise<string | undefined> {
+  const fromEnv = Deno.env.get("PYENV_VERSION")?.split(":")[0]?.trim();
+  if (fromEnv) return fromEnv;
+  for (let dir = Deno.cwd();; dir = dirname(dir)) {
+    const local = await Deno.readTextFile(join(dir, ".python-version")).catch(() => undefined);
+    if (local?.trim()) return local.trim().split(/\s+/)[0];
+    if (dirname(dir) === dir) break;
+  }
+  const global = await Deno.readTextFile(join(root, "version")).catch(() => undefined);
+  return global?.trim().split(/\s+/)[0];
+}
+
 /**
- * Asks `python3` for its real executable: version managers (pyenv, asdf) put shims first on
- * PATH that only work with the user's own HOME, which student programs do not get. Trusted code,
- * run directly (not student code).
+ * Finds the real `python3` behind PATH: version managers (pyenv, asdf) put shims first on PATH
+ * that only work with the user's own HOME, which student programs do not get. A pyenv shim is
+ * resolved from pyenv's version files (instant); anything else is asked for `sys.executable`
+ * (running a shim takes about a second). Trusted code, run directly (not student code).
  */
 async function realPython(shim: string): Promise<string | undefined> {
+  const root = Deno.env.get("PYENV_ROOT") ?? join(Deno.env.get("HOME") ?? "/", ".pyenv");
+  if (shim === join(root, "shims", "python3")) {
+    const version = await pyenvVersion(root);
+    const path = version && join(root, "versions", version, "bin", "python3");
+    if (path && await isExecutable(path)) return path;
+  }
   try {
     const { success, stdout } = await new Deno.Command(shim, {
       args: ["-c", "import sys; print(sys.executable)"],
@@ -96,6 +121,14 @@ async function realPython(shim: string): Promise<string | undefined> {
 
 let cached: Promise<Toolchain> | undefined;
 
+/**
+ * Uses a toolchain found elsewhere: a grading worker gets the one its parent found, so the
+ * lookup (which starts `python3` once) is paid once per run, not once per submission.
+ */
+export function useToolchain(tools: Toolchain): void {
+  cached = Promise.resolve(tools);
+}
+
 /** Finds the tools once per process, on the grader's own PATH. */
 export function toolchain(): Promise<Toolchain> {
   cached ??= (async () => {
@@ -103,18 +136,28 @@ export function toolchain(): Promise<Toolchain> {
     const [cc, cxx, make, javac, java, pythonShim] = await Promise.all(
       ["cc", "c++", "make", "javac", "java", "python3"].map((n) => which(n, hostPath)),
     );
-    const python = pythonShim === undefined ? undefined : await realPython(pythonShim);
     const deno = Deno.execPath();
     const cacheHome = Deno.env.get("XDG_CACHE_HOME") ??
       join(Deno.env.get("HOME") ?? "/tmp", ".cache");
     const denoDir = Deno.env.get("DENO_DIR") ?? join(cacheHome, "deno");
-    const folders = [python, deno, cc, cxx, make, javac, java]
+    const folders = [deno, cc, cxx, make, javac, java]
       .filter((p): p is string => p !== undefined)
       .map((p) => dirname(p));
     const path = [...new Set([...folders, ...BASE_PATH])].join(":");
-    return { cc, cxx, make, javac, java, python, deno, denoDir, path };
+    return { cc, cxx, make, javac, java, pythonShim, deno, denoDir, path };
   })();
   return cached;
+}
+
+let pythonLookup: Promise<string | undefined> | undefined;
+
+/** The real Python 3 interpreter, asked for once per process and kept in `tools.python`. */
+export async function pythonOf(tools: Toolchain): Promise<string | undefined> {
+  if (tools.python) return tools.python;
+  if (!tools.pythonShim) return undefined;
+  pythonLookup ??= realPython(tools.pythonShim);
+  tools.python = await pythonLookup;
+  return tools.python;
 }
 
 /** The environment every build and program starts from. */

@@ -28,10 +28,13 @@ import {
   baseEnv,
   denoEnv,
   JAVA_FAST_START,
+  pythonOf,
   type Toolchain,
   toolchain,
   which,
 } from "./_toolchain.ts";
+
+export { pythonOf, type Toolchain, toolchain, useToolchain } from "./_toolchain.ts";
 
 /** How one side was built. */
 export interface SideBuild {
@@ -260,7 +263,7 @@ const PYTHON_UNBUFFERED = { PYTHONUNBUFFERED: "1" };
 
 /** Python: a syntax check, then `python3 file.py`. */
 async function buildPython(ctx: Context, program: SideProgram): Promise<SideBuild> {
-  const python = ctx.tools.python;
+  const python = await pythonOf(ctx.tools);
   if (!python) return missingTool("python3", program.path);
   const cwd = join(ctx.dir, dirname(program.path));
   const file = basename(program.path);

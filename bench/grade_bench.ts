@@ -1,0 +1,117 @@
+/**
+ * Grading speed for one submission (issue 3's target): grades the correct C fixture end to end
+ * (build + every check, in the private namespace, as `deno task grade` does) and, in the same
+ * run, measures the limit no grader can beat: compiling both programs and one client/server
+ * exchange on loopback, back to back with no grading. Also grades a submission whose programs
+ * hang at every step, which must finish within 15 s. Prints a markdown table with medians.
+ *
+ * Run: `deno task bench:grade [rounds]` (default 5 rounds).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { grade } from "../grader/grade.ts";
+import { DEFAULT_SPEC } from "../grader/spec.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CORRECT = join(ROOT, "tests/fixtures/c-correct");
+const rounds = Number(Deno.args[0] ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  const { code, stderr } = await new Deno.Command(cmd, { args, cwd, stderr: "piped" }).output();
+  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(stderr)}`);
+}
+
+/** Compile both programs in parallel, then one exchange: the floor for any grader. */
+async function limitOnce(): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "sockgrade-bench-" });
+  try {
+    const started = performance.now();
+    await Promise.all(
+      ["server", "client"].map((side) =>
+        run("cc", ["-Wall", "-Wextra", "-O1", "-o", join(dir, side), `${side}.c`], CORRECT)
+      ),
+    );
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const server = new Deno.Command(join(dir, "server"), {
+      args: ["127.0.0.1", String(port)],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    for (let ready = false; !ready;) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        ready = true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    await run(join(dir, "client"), ["127.0.0.1", String(port)], dir);
+    const elapsed = performance.now() - started;
+    server.kill("SIGKILL");
+    await server.status;
+    await server.stdout.cancel();
+    return elapsed;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A submission whose server never listens and whose client never exits. */
+async function hangingSubmission(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "sockgrade-bench-hang-" });
+  const forever = "#include <unistd.h>\nint main(void) { for (;;) pause(); }\n";
+  await Deno.writeTextFile(join(dir, "server.c"), forever);
+  await Deno.writeTextFile(join(dir, "client.c"), forever);
+  return dir;
+}
+
+async function gradeOnce(path: string): Promise<{ wall: number; score: number }> {
+  const started = performance.now();
+  const result = await grade([{ id: "bench", path }], structuredClone(DEFAULT_SPEC), { jobs: 1 });
+  return { wall: performance.now() - started, score: result.submissions[0]!.score };
+}
+
+const limits: number[] = [];
+const grades: number[] = [];
+let isolation = "";
+for (let i = 0; i < rounds; i++) {
+  limits.push(await limitOnce());
+  const g = await gradeOnce(CORRECT);
+  if (g.score !== 100) throw new Error(`c-correct scored ${g.score}, not 100: fix that first`);
+  grades.push(g.wall);
+}
+isolation = (await grade([], structuredClone(DEFAULT_SPEC))).isolation;
+const hang = await hangingSubmission();
+let hangMs: number;
+try {
+  hangMs = (await gradeOnce(hang)).wall;
+} finally {
+  await Deno.remove(hang, { recursive: true });
+}
+
+const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1];
+const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(
+  `Grading speed, ${
+    new Date().toISOString().slice(0, 10)
+  }, ${navigator.hardwareConcurrency} cores (${
+    cpu ?? "unknown CPU"
+  }), Deno ${Deno.version.deno}, isolation ${isolation}, median of ${rounds} rounds.\n`,
+);
+console.log("| what | median | target |");
+console.log("| --- | ---: | ---: |");
+console.log(`| limit: compile both + one exchange (no grading) | ${f(median(limits))} | |`);
+console.log(`| grade c-correct end to end (build + 15 checks) | ${f(median(grades))} | ≤ 1.00 s |`);
+console.log(`| ratio grade / limit | ${(median(grades) / median(limits)).toFixed(1)}× | |`);
+console.log(`| grade a submission that hangs at every step | ${f(hangMs)} | ≤ 15 s |`);
