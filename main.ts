@@ -22,7 +22,7 @@ import { mergeCommand } from "./cli/merge_command.ts";
 export function buildProgram(): Command {
   const program = new Command("sockgrade")
     .description(
-      "Autograder and reference solution for the socket homework: a server that answers\n" +
+      "Autograder and reference solution for the socket homework: a server that answers " +
         '"Client Query" from one allowed address, and a client that sends three messages.',
     )
     .showHelpAfterError("(run with --help to see the options)")

@@ -41,6 +41,7 @@ function parseMessage(text: string): string {
 /** Builds the `client` command; its action connects, sends the messages and exits. */
 export function clientCommand(): Command {
   return new Command("client")
+    .summary("run the reference client")
     .description(
       "Run the reference client: connect to the server, send the spec's messages in order, each " +
         `ending in \\n, on one connection (default: ${

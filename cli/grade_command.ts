@@ -81,9 +81,10 @@ export async function runGrade(paths: string[], flags: GradeFlags): Promise<void
 export function gradeCommand(): Command {
   return addReportOptions(
     new Command("grade")
+      .summary("grade submissions (with none, the bundled samples)")
       .description(
-        "Grade submissions: folders (one per student), a folder of student folders, or an LMS\n" +
-          "zip (Moodle, Canvas). With none, grades the bundled samples.",
+        "Grade submissions: folders (one per student), a folder of student folders, or an LMS " +
+          "zip (Moodle, Canvas). With none, grades the bundled samples and the reference solution.",
       )
       .argument("[submissions...]", "submission folders, class folders or LMS .zip files")
       .option("--spec <file>", "the assignment spec (JSON or JSONC); default: the article's")

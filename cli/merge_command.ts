@@ -13,6 +13,7 @@ import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts
 export function mergeCommand(): Command {
   return addReportOptions(
     new Command("merge")
+      .summary("merge sharded --json results")
       .description("Merge the --json results of sharded grading runs into one result.")
       .argument("<results...>", "sockgrade/result@1 JSON files"),
   ).action(async (files: string[], flags: ReportOptions) => {

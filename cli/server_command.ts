@@ -88,9 +88,10 @@ interface ServerFlags {
 /** Builds the `server` command; its action runs the server until SIGINT or SIGTERM. */
 export function serverCommand(): Command {
   return new Command("server")
+    .summary("run the reference server")
     .description(
-      'Run the reference server: print "Receive Query" (the spec\'s response) on stdout for each\n' +
-        'message that is exactly "Client Query" (the trigger), from allowed client addresses only.\n' +
+      'Run the reference server: print "Receive Query" (the spec\'s response) on stdout for each ' +
+        'message that is exactly "Client Query" (the trigger), from allowed client addresses only. ' +
         "Everything else is logged on stderr. Stop it with Ctrl-C (SIGINT) or SIGTERM.",
     )
     .argument(

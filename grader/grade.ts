@@ -53,7 +53,7 @@ export class IsolationError extends Error {
 const WORKER_MAIN = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
 
 /** The loopback plan for `none` mode: a free port, 127.0.0.2 as the stranger when bindable. */
-async function loopbackPlan(strangerUnavailable: string | undefined): Promise<NetPlan> {
+function loopbackPlan(strangerUnavailable: string | undefined): NetPlan {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -161,7 +161,7 @@ async function gradeOne(
   tools: Toolchain,
 ): Promise<SubmissionResult> {
   if (mode === "none") {
-    return await gradeSubmission({ ...ref, spec, net: await loopbackPlan(strangerUnavailable) });
+    return await gradeSubmission({ ...ref, spec, net: loopbackPlan(strangerUnavailable) });
   }
   const net: NetPlan = {
     mode: "netns",

@@ -17,6 +17,18 @@
  * test), and a line-sized write to a pipe is atomic, so it never splits one of the program's lines
  * unless the program itself writes a line in several pieces at that very moment.
  *
+ * ## Bounded bookkeeping of a program that floods stdout
+ *
+ * A server may print without end (a debug line per `poll()` round). The sandbox keeps the raw
+ * bytes to a head and a tail and stops storing lines after a total cap; this module never copies
+ * or spreads the program's line list: it scans the new lines once, incrementally, and keeps only
+ * counters (response lines, other lines and their bytes) and a bounded sample (the first
+ * {@linkcode OTHER_SAMPLE} distinct other lines). The exchange evidence gets every response line
+ * but at most {@linkcode RECORDED_OTHER_LINES} other lines per run. When the sandbox has stopped
+ * storing lines (detected as {@linkcode ServerRun.linesLost}: the program wrote more bytes than the
+ * stored lines hold), responses and sync markers printed after that point are not seen, so
+ * callers treat the rest of the run as unobservable.
+ *
  * @example
  * ```ts
  * import { serverCommand } from "./server_program.ts";
@@ -71,6 +83,25 @@ export function serverCommand(plan: ProgramPlan, net: NetPlan, forced: boolean):
   };
 }
 
+/** The sandbox's capture per stream for a server (raw head + tail; see `sandbox/process.ts`). */
+const CAPTURE_BYTES = 1024 * 1024;
+/** How many distinct other stdout lines {@linkcode ServerRun.otherLines} keeps. */
+export const OTHER_SAMPLE = 50;
+/** How long a kept other line may be, in characters. */
+const OTHER_CUT = 500;
+/** How many other stdout lines one run adds to the exchanges. */
+export const RECORDED_OTHER_LINES = 100;
+
+/** What a server printed on stdout besides the response (sync markers excluded). */
+export interface OtherOutput {
+  /** How many such lines. */
+  lines: number;
+  /** Their bytes, newlines included (characters, for non-ASCII text). */
+  bytes: number;
+  /** The first {@linkcode OTHER_SAMPLE} distinct ones. */
+  sample: string[];
+}
+
 /** Where a server was found listening, or why it was not. */
 export type Readiness =
   | { state: "listening"; address: string; port: number; afterMs: number }
@@ -94,8 +125,16 @@ export class ServerRun implements AsyncDisposable {
   readonly #net: NetPlan;
   #exit: ExitInfo | undefined;
   #outputRecorded = 0;
+  #otherRecorded = 0;
   #markers = 0;
   #syncBroken = false;
+  #scanned = 0;
+  #storedBytes = 0;
+  #responses = 0;
+  #others = 0;
+  #otherBytes = 0;
+  readonly #otherSample = new Set<string>();
+  #lost = false;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
   constructor(
@@ -115,6 +154,7 @@ export class ServerRun implements AsyncDisposable {
       env: command.env,
       lineBuffered: command.lineBuffered,
       label: options.label,
+      captureBytes: CAPTURE_BYTES,
     });
     this.program.exited.then((exit) => this.#exit = exit);
   }
@@ -153,11 +193,11 @@ export class ServerRun implements AsyncDisposable {
 
   /**
    * Waits until every line the program wrote to stdout before this call has been read (see the
-   * module doc). False when that cannot be done (the program ended, or /proc is not usable):
-   * then callers order by sentinels alone.
+   * module doc). False when that cannot be done (the program ended, /proc is not usable, or the
+   * sandbox no longer stores lines): then callers order by sentinels alone.
    */
   async syncOutput(timeoutMs: number): Promise<boolean> {
-    if (this.#syncBroken || this.#exit) return false;
+    if (this.#syncBroken || this.#exit || this.linesLost) return false;
     const marker = `${MARKER}${++this.#markers}\x1e`;
     const from = this.lineCount;
     try {
@@ -176,16 +216,57 @@ export class ServerRun implements AsyncDisposable {
     return text.replace(/\r$/, "") === this.#spec.response;
   }
 
-  /** How many response lines the server has printed so far. */
-  responseCount(): number {
-    return this.program.stdoutLines.filter((l) => this.isResponse(l.text)).length;
+  /** Scans the lines that arrived since the last scan into the counters (each line once). */
+  #scan(): void {
+    const lines = this.program.stdoutLines;
+    for (; this.#scanned < lines.length; this.#scanned++) {
+      const text = lines[this.#scanned]!.text;
+      this.#storedBytes += utf8Length(text) + 1;
+      if (isMarker(text)) continue;
+      if (this.isResponse(text)) {
+        this.#responses++;
+        continue;
+      }
+      this.#others++;
+      this.#otherBytes += text.length + 1;
+      if (this.#otherSample.size < OTHER_SAMPLE) this.#otherSample.add(text.slice(0, OTHER_CUT));
+    }
   }
 
-  /** The stdout lines that are not the response (nor sync markers), in order. */
+  /** How many response lines the server has printed so far. */
+  responseCount(): number {
+    this.#scan();
+    return this.#responses;
+  }
+
+  /**
+   * The first {@linkcode OTHER_SAMPLE} distinct stdout lines that are not the response (nor sync
+   * markers), in order, each cut to {@linkcode OTHER_CUT} characters.
+   */
   otherLines(): string[] {
-    return this.program.stdoutLines.map((l) => l.text).filter((t) =>
-      !this.isResponse(t) && !isMarker(t)
-    );
+    this.#scan();
+    return [...this.#otherSample];
+  }
+
+  /** Counters of the stdout lines that are not the response (nor sync markers). */
+  otherOutput(): OtherOutput {
+    this.#scan();
+    return { lines: this.#others, bytes: this.#otherBytes, sample: [...this.#otherSample] };
+  }
+
+  /**
+   * Whether the sandbox has stopped storing this program's stdout lines (its total cap was
+   * reached): lines printed after that, responses and sync markers included, are not seen.
+   * Detected from the raw byte count the capture reports against the bytes the stored lines hold.
+   */
+  get linesLost(): boolean {
+    if (this.#lost) return true;
+    this.#scan();
+    const total = capturedTotal(this.program.stdout());
+    // A line still being written or cut to the per-line cap explains up to CAPTURE_BYTES, a `\r`
+    // dropped before each `\n` one byte per line; more means whole lines were not stored.
+    if (total - this.#storedBytes > CAPTURE_BYTES + this.#scanned) this.#lost = true;
+    return this.#lost;
   }
 
   /**
@@ -208,16 +289,28 @@ export class ServerRun implements AsyncDisposable {
 
   /**
    * Adds the lines the program printed since the last call (and its exit, if it ended) to an
-   * exchange as `stdout`/`stderr`/`exit` events, at the times they arrived.
+   * exchange as `stdout`/`stderr`/`exit` events, at the times they arrived: every response line,
+   * but at most {@linkcode RECORDED_OTHER_LINES} other lines per run (then one note).
    */
   recordOutput(recorder: ExchangeRecorder): void {
     const lines = this.program.stdoutLines;
+    let skipped = 0;
     for (; this.#outputRecorded < lines.length; this.#outputRecorded++) {
       const line = lines[this.#outputRecorded]!;
       if (isMarker(line.text)) continue;
+      if (!this.isResponse(line.text) && this.#otherRecorded++ >= RECORDED_OTHER_LINES) {
+        skipped++;
+        continue;
+      }
       recorder.add(
         { actor: "server", kind: "stdout", data: escapeText(line.text, 512) },
         this.program.startedAt + line.atMs,
+      );
+    }
+    if (skipped > 0) {
+      recorder.note(
+        `${skipped} more stdout line${skipped === 1 ? "" : "s"} not shown (only the first ${RECORDED_OTHER_LINES} other than the response are)`,
+        "server",
       );
     }
     if (this.#exit) recorder.add({ actor: "server", kind: "exit", data: describeExit(this.#exit) });
@@ -249,21 +342,68 @@ function isMarker(text: string): boolean {
 
 /** The captured bytes without the marker lines {@linkcode ServerRun.syncOutput} wrote. */
 function withoutMarkers(bytes: Uint8Array): Uint8Array {
-  const out: number[] = [];
+  const pieces: Uint8Array[] = [];
+  let kept = 0;
+  let from = 0;
   let i = 0;
   while (i < bytes.length) {
-    const atLineStart = i === 0 || bytes[i - 1] === 10;
-    if (atLineStart && MARKER_BYTES.every((b, k) => bytes[i + k] === b)) {
-      const nl = bytes.indexOf(10, i);
-      if (nl !== -1) {
-        i = nl + 1;
-        continue;
-      }
+    const nl = bytes.indexOf(10, i);
+    const end = nl === -1 ? bytes.length : nl + 1;
+    if (nl !== -1 && startsWithMarker(bytes, i)) {
+      pieces.push(bytes.subarray(from, i));
+      kept += i - from;
+      from = end;
     }
-    out.push(bytes[i]!);
-    i++;
+    i = end;
   }
-  return new Uint8Array(out);
+  pieces.push(bytes.subarray(from));
+  kept += bytes.length - from;
+  const out = new Uint8Array(kept);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+function startsWithMarker(bytes: Uint8Array, at: number): boolean {
+  if (at + MARKER_BYTES.length > bytes.length) return false;
+  for (let k = 0; k < MARKER_BYTES.length; k++) if (bytes[at + k] !== MARKER_BYTES[k]) return false;
+  return true;
+}
+
+/** The UTF-8 length of a string without encoding it. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 2; // a surrogate pair: 2 units, 4 bytes
+      i++;
+    } else {
+      n += 2;
+    }
+  }
+  return n;
+}
+
+/**
+ * How many bytes a stream carried in all, from the sandbox's capture: its length, or, when the
+ * middle was left out, head + tail + the count in the `…[N bytes left out]…` marker.
+ */
+export function capturedTotal(captured: Uint8Array): number {
+  // The marker sits between head and tail; search near the middle only for speed.
+  const text = new TextDecoder().decode(captured.subarray(
+    Math.max(0, Math.floor(captured.length / 2) - 64),
+    Math.min(captured.length, Math.ceil(captured.length / 2) + 64),
+  ));
+  const left = /\u2026\[(\d+) bytes left out\]\u2026/.exec(text);
+  if (!left) return captured.length;
+  return captured.length - new TextEncoder().encode(left[0]).length + Number(left[1]);
 }
 
 /** Words for an exit: `exit code 3`, `killed by SIGSEGV`. */

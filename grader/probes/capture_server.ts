@@ -130,6 +130,7 @@ export class CaptureServer implements AsyncDisposable {
   readonly #loops: Promise<void>[] = [];
   readonly #waiters = new Set<Waiter>();
   readonly #internal = new Set<string>();
+  readonly #syncAccepted = new Set<string>();
   readonly #maxBytes: number;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -214,14 +215,17 @@ export class CaptureServer implements AsyncDisposable {
     const key = formatAddress(self.localAddr.hostname, self.localAddr.port);
     this.#internal.add(key);
     const mine = (c: CapturedConnection) => c.from === key;
-    const accepted = await this.waitFor(() => this.#connections.some(mine), timeoutMs);
+    const accepted = await this.waitFor(
+      () => this.#syncAccepted.has(key) || this.#connections.some(mine),
+      timeoutMs,
+    );
+    this.#syncAccepted.delete(key);
+    // The connecting side closes first; the accepted side is closed by its read loop on the FIN.
     self.close();
     const index = this.#connections.findIndex(mine);
     if (index !== -1) {
-      const [record] = this.#connections.splice(index, 1);
+      this.#connections.splice(index, 1);
       this.#connections.forEach((c, i) => c.label = `conn ${i + 1}`);
-      const conn = this.#open.get(record!);
-      if (conn && this.#open.delete(record!)) conn.close();
     }
     return accepted;
   }
@@ -309,8 +313,12 @@ export class CaptureServer implements AsyncDisposable {
         conn.close();
         return;
       }
-      if (this.#internal.has(formatAddress(conn.remoteAddr.hostname, conn.remoteAddr.port))) {
-        conn.close();
+      const from = formatAddress(conn.remoteAddr.hostname, conn.remoteAddr.port);
+      if (this.#internal.has(from)) {
+        // Our own sync connection: its connecting side closes first (see the module doc).
+        this.#syncAccepted.add(from);
+        this.#loops.push(closeAfterPeer(conn));
+        this.#changed();
         continue;
       }
       const record = new CapturedConnection(
@@ -355,5 +363,22 @@ export class CaptureServer implements AsyncDisposable {
     }
     if (this.#open.delete(record)) conn.close();
     this.#changed();
+  }
+}
+
+/** Reads and drops everything until the peer ends the connection, then closes our side. */
+async function closeAfterPeer(conn: Deno.TcpConn): Promise<void> {
+  const buffer = new Uint8Array(4096);
+  try {
+    while (await conn.read(buffer) !== null) {
+      // dropped
+    }
+  } catch {
+    // reset or closed: nothing to keep
+  }
+  try {
+    conn.close();
+  } catch {
+    // already closed
   }
 }

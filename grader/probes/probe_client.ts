@@ -11,6 +11,30 @@
  * acknowledged every byte) and the server-side socket's receive queue is empty (its program has
  * read them). Checks use it to make two writes arrive as two separate `recv()`s, without a sleep.
  *
+ * ## The probe never leaves the server's port in TIME_WAIT
+ *
+ * TIME_WAIT (60 s on Linux) lands on the side that closes first. A TIME_WAIT socket on the
+ * server's port makes every later `bind()` on that port fail with `EADDRINUSE` unless both it
+ * and the new socket set `SO_REUSEADDR`, which many student servers (the article's among them)
+ * do not: the next fresh server, the capture server and the pair's server could then not listen.
+ * So a probe connection ends in one of two ways only:
+ *
+ * - the probe closes first: {@linkcode ProbeConnection.end} (half-close) and
+ *   {@linkcode ProbeConnection.close} send our FIN while the server's side is still open; the
+ *   server's socket then goes CLOSE_WAIT → LAST_ACK → CLOSED and the TIME_WAIT is ours, on the
+ *   probe's own ephemeral port, which nothing needs;
+ * - the server closed first (its FIN arrived before ours would leave, seen as the socket's
+ *   `end` event or as CLOSE_WAIT in `/proc/net/tcp`): the probe resets (RST, as with SO_LINGER 0)
+ *   instead of sending a FIN, which takes the server's socket from FIN_WAIT_2 straight to CLOSED.
+ *
+ * Sockets are opened with `allowHalfOpen`, so node:net never answers the server's FIN with a FIN
+ * of its own behind our back. One race is left: a server that closes on its own (without waiting
+ * for our FIN) in the microseconds between our last write and our FIN still gets a TIME_WAIT;
+ * {@linkcode ProbeConnection.sendAndEnd} narrows it by handing the bytes and the FIN to the kernel
+ * together, and `server_program.ts` reports a TIME_WAIT left on the service port (see the
+ * checks' docs). A RST is never sent before the server's program has had the bytes: it
+ * closed, so it reads no more.
+ *
  * @example
  * ```ts
  * import net from "node:net";
@@ -128,6 +152,8 @@ export async function connectProbe(opts: ConnectOptions): Promise<ProbeConnectio
     port,
     ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     noDelay: opts.noDelay ?? true,
+    // Never answer the server's FIN with ours automatically (see the module doc).
+    allowHalfOpen: true,
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -300,8 +326,17 @@ export class ProbeConnection implements AsyncDisposable {
     return result;
   }
 
-  /** Half-closes: sends FIN, keeps reading. Resolves when the FIN has been handed to the kernel. */
+  /**
+   * Half-closes: sends FIN, keeps reading. Resolves when the FIN has been handed to the kernel.
+   * When the server has already closed its side, resets instead (see the module doc): then the
+   * connection is over and the exchange says why.
+   */
   async end(): Promise<void> {
+    if (this.#ended || this.#closed || this.#socket.destroyed) return;
+    if (await this.#serverClosedFirst()) {
+      this.#resetAfterServerClose();
+      return;
+    }
     if (this.#ended || this.#closed || this.#socket.destroyed) return;
     this.#ended = true;
     this.#recorder.add({ actor: "probe", kind: "close", connection: this.label, ...this.#route() });
@@ -311,6 +346,50 @@ export class ProbeConnection implements AsyncDisposable {
     });
   }
 
+  /**
+   * Writes `data` and the FIN back to back (one `end(data)`), so a server that closes right after
+   * reading the bytes finds our FIN already there. Same result as {@linkcode send}; when the
+   * server has already closed its side, the bytes are still written and the probe then resets.
+   */
+  async sendAndEnd(data: string | Uint8Array, timeoutMs = 1000): Promise<SendResult> {
+    if (this.#ended || this.#closed || this.#socket.destroyed || this.#peerEnd !== "open") {
+      const result = await this.send(data, timeoutMs);
+      await this.end();
+      return result;
+    }
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    this.#recorder.add({
+      actor: "probe",
+      kind: "send",
+      connection: this.label,
+      ...this.#route(),
+      data: escapeBytes(bytes, 512),
+      size: bytes.length,
+    });
+    this.#ended = true;
+    this.#recorder.add({ actor: "probe", kind: "close", connection: this.label, ...this.#route() });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const result = await new Promise<SendResult>((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      this.#socket.once("close", () => resolve("closed"));
+      try {
+        this.#socket.end(bytes, () => resolve("sent"));
+      } catch {
+        resolve("closed");
+      }
+    });
+    clearTimeout(timer);
+    if (result === "timeout") {
+      this.#recorder.add({
+        actor: "probe",
+        kind: "timeout",
+        connection: this.label,
+        data: `the server did not take ${bytes.length} bytes within ${timeoutMs} ms`,
+      });
+    }
+    return result;
+  }
+
   /** Resets the connection (RST) and releases it. */
   reset(): void {
     if (this.#closed || this.#socket.destroyed) return;
@@ -318,9 +397,17 @@ export class ProbeConnection implements AsyncDisposable {
     this.#socket.resetAndDestroy();
   }
 
-  /** Closes both directions (FIN if not sent yet) and releases the socket. */
+  /**
+   * Closes both directions and releases the socket at once: FIN if not sent yet, or RST when the
+   * server is known to have closed first (its FIN event was seen). {@linkcode close} also asks the
+   * kernel, and waits; prefer it.
+   */
   destroy(): void {
     if (this.#socket.destroyed) return;
+    if (!this.#ended && !this.#closed && this.#peerEnd === "fin") {
+      this.#resetAfterServerClose();
+      return;
+    }
     if (!this.#ended && !this.#closed) {
       this.#recorder.add({
         actor: "probe",
@@ -331,6 +418,18 @@ export class ProbeConnection implements AsyncDisposable {
     }
     this.#ended = true;
     this.#socket.destroy();
+  }
+
+  /**
+   * Closes both directions without ever leaving the server's socket in TIME_WAIT (see the module
+   * doc) and waits until the socket is released.
+   */
+  async close(): Promise<void> {
+    if (!this.#ended && !this.#closed && !this.#socket.destroyed && await this.#serverClosedFirst()) {
+      this.#resetAfterServerClose();
+    }
+    this.destroy();
+    await this.#fullyClosed;
   }
 
   /** Waits up to `timeoutMs` for the peer to end the connection; returns how it ended. */
@@ -368,10 +467,35 @@ export class ProbeConnection implements AsyncDisposable {
     }
   }
 
-  /** Releases the socket and waits until it is closed. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.#socket.destroy();
-    await this.#fullyClosed;
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Whether the server has closed its side while ours is still open: its FIN event was seen, or
+   * the kernel already holds it (our socket is in CLOSE_WAIT) though node has not read it yet.
+   */
+  async #serverClosedFirst(): Promise<boolean> {
+    if (this.#peerEnd === "fin") return true;
+    if (this.#peerEnd === "rst" || this.localPort === 0) return false;
+    const self = formatAddress(this.localAddress, this.localPort);
+    const peer = formatAddress(this.remoteAddress, this.remotePort);
+    const mine = (await readTcpTable())?.find((s) => s.local === self && s.remote === peer);
+    return mine?.state === TCP_CLOSE_WAIT || mine?.state === TCP_LAST_ACK;
+  }
+
+  /** Ends with RST because the server closed first, with a note saying why. */
+  #resetAfterServerClose(): void {
+    this.#recorder.add({
+      actor: "probe",
+      kind: "note",
+      connection: this.label,
+      data:
+        "the server closed first: the probe resets instead of closing, so the server's port is not held in TIME_WAIT",
+    });
+    this.#ended = true;
+    this.reset();
   }
 
   #route(fromPeer = false): { from: string; to: string } {
@@ -380,6 +504,12 @@ export class ProbeConnection implements AsyncDisposable {
     return fromPeer ? { from: remote, to: local } : { from: local, to: remote };
   }
 }
+
+/** TCP states as `/proc/net/tcp` numbers them. */
+const TCP_CLOSE_WAIT = 8;
+const TCP_LAST_ACK = 9;
+/** TIME_WAIT in `/proc/net/tcp`. */
+export const TCP_TIME_WAIT = 6;
 
 /** One row of `/proc/net/tcp{,6}`: endpoints as `address:port` and the queue sizes. */
 export interface TcpSocketRow {

@@ -169,8 +169,8 @@ export function readLines(stream: ReadableStream<Uint8Array>, into: Recorder): P
   })();
 }
 
-/** The CLI entry the tests run: the reference program with the server and client commands. */
-export const REF_MAIN = new URL("./ref_main.ts", import.meta.url).pathname;
+/** The CLI entry the tests run, as a user does: `main.ts`. */
+export const REF_MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A CLI subprocess whose output is read as lines; dispose it to kill it and wait for it. */
 export class CliProcess implements AsyncDisposable {
