@@ -81,6 +81,7 @@ import {
   describeExit,
   firstStderrLine,
   isWildcard,
+  OTHER_SAMPLE,
   type Readiness,
   ServerRun,
 } from "./server_program.ts";
@@ -137,9 +138,30 @@ interface Session {
   listening: boolean;
   recipe?: Recipe;
   forcedLatencyMs?: number;
-  /** Stdout lines other than the response, from every forced run. */
-  extraLines: string[];
+  /** Stdout other than the response, from every forced run (bounded: counters and a sample). */
+  other: OtherTally;
 }
+
+/** What the forced runs of one submission printed besides the response. */
+interface OtherTally {
+  /** Other lines in all runs. */
+  lines: number;
+  /** The first {@linkcode OTHER_SAMPLE} distinct other lines over all runs. */
+  sample: string[];
+  /** The check whose run printed the most other lines, with its counters, if any printed. */
+  worst?: { check: CheckId; lines: number; bytes: number };
+}
+
+/**
+ * A server floods stdout when ONE check's run prints more than this many lines other than the
+ * response (sync markers excluded), or {@linkcode FLOOD_BYTES} of them. A check lasts well under
+ * a few seconds and sends at most about 1 MiB: a server that prints a line per connection, per
+ * message, or even per `recv()` of the 1 MiB robustness case with a 1 KiB buffer stays below
+ * (about 1,000 lines), while one that prints in a loop regardless of input goes far beyond.
+ */
+export const FLOOD_LINES = 5000;
+/** See {@linkcode FLOOD_LINES}: 4 MiB, above an echo of everything the checks send. */
+export const FLOOD_BYTES = 4 * 1024 * 1024;
 
 /** What a check body decides; the runner adds evidence common to all checks. */
 interface Verdict {
@@ -163,7 +185,7 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     target: { host: ctx.net.serverAddress, port: ctx.net.port },
     targetNote: "",
     listening: false,
-    extraLines: [],
+    other: { lines: 0, sample: [] },
   };
   const starts = await checkStarts(session);
   if (!session.listening) {
@@ -187,6 +209,20 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     );
   }
   return outcomes;
+}
+
+/** Adds one forced run's other output to the session's tally (bounded; never spreads lists). */
+function tallyOutput(session: Session, check: CheckId, run: ServerRun): void {
+  const other = run.otherOutput();
+  const tally = session.other;
+  tally.lines += other.lines;
+  for (const line of other.sample) {
+    if (tally.sample.length >= OTHER_SAMPLE) break;
+    if (!tally.sample.includes(line)) tally.sample.push(line);
+  }
+  if (other.lines > 0 && other.lines > (tally.worst?.lines ?? 0)) {
+    tally.worst = { check, lines: other.lines, bytes: other.bytes };
+  }
 }
 
 function skipped(id: CheckId, message: string): CheckOutcome {
@@ -360,7 +396,7 @@ async function runCheck(
     }
     work.flush();
   }
-  if (forced) session.extraLines.push(...run.otherLines());
+  if (forced) tallyOutput(session, id, run);
   const evidence: Evidence = {
     ...run.evidence(),
     ...verdict.evidence,
@@ -493,7 +529,7 @@ async function checkStarts(session: Session): Promise<CheckOutcome> {
     }
     run.recordOutput(rec);
   }
-  session.extraLines.push(...run.otherLines());
+  tallyOutput(session, "server.starts", run);
   return {
     id: "server.starts",
     status: verdict.status,
