@@ -90,7 +90,7 @@ interface Submission {
   score: number;
   maxScore: number;
   durationMs: number;
-  checks: { status: string }[];
+  checks: { id: string; status: string; message: string }[];
 }
 
 async function main(): Promise<void> {
@@ -190,6 +190,17 @@ async function main(): Promise<void> {
     for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
     if (errors.length > 0) {
       console.log(`\nsubmissions with a grader error: ${errors.map((s) => s.id).join(", ")}`);
+      const reasons = new Map<string, number>();
+      for (const s of errors) {
+        for (const c of s.checks.filter((c) => c.status === "error")) {
+          const key = `${c.id}: ${c.message.slice(0, 160)}`;
+          reasons.set(key, (reasons.get(key) ?? 0) + 1);
+        }
+      }
+      console.log("grader errors by check and message:");
+      for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+        console.log(`${String(count).padStart(5)}  ${reason}`);
+      }
     }
     const slowest = [...result.submissions].sort((a, b) => b.durationMs - a.durationMs)
       .slice(0, 5);

@@ -9,6 +9,10 @@
  * namespaces cannot be made, with the reason recorded) the worker runs in this process on host
  * loopback with a free port per submission.
  *
+ * Speed: builds are restored from the build cache (`submission/build_cache.ts`) when the same
+ * files were built before (`cache: false` turns that off), and while a worker grades, the next
+ * one is already started and loading its modules, so a class pays the worker's start-up once.
+ *
  * @module
  */
 
@@ -26,6 +30,7 @@ import type { Spec } from "./spec.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
+import { DEFAULT_MAX_BYTES, defaultCacheDir, pruneBuildCache } from "./submission/build_cache.ts";
 
 /** A submission to grade: a student id and a folder. */
 export interface SubmissionRef {
@@ -43,6 +48,18 @@ export interface GradeOptions {
   jobs?: number;
   /** Called as each submission's result is ready (for progress bars). */
   onResult?: (result: SubmissionResult) => void;
+  /**
+   * Restore builds made before from the same files and compilers (default true; the CLI's
+   * `--no-cache` sets false). The cache is read and written by the grader, never by students.
+   */
+  cache?: boolean;
+  /**
+   * The build cache's folder (default: `SOCKGRADE_CACHE_DIR`, else
+   * `$XDG_CACHE_HOME/sockgrade/builds`, else `~/.cache/sockgrade/builds`).
+   */
+  cacheDir?: string;
+  /** The build cache's size bound: older entries are removed after a run (default 500 MiB). */
+  cacheMaxBytes?: number;
 }
 
 /** Namespaces were required (`--isolation netns`) but cannot be made here. */
@@ -110,8 +127,8 @@ function graderFault(ref: SubmissionRef, spec: Spec, why: string, ms: number): S
   };
 }
 
-/** Runs one worker inside a fresh namespace; rejects on a worker fault. */
-async function runNamespacedWorker(job: WorkerJob): Promise<SubmissionResult> {
+/** Starts a worker in a fresh namespace; it loads its modules, then waits for its job. */
+function startWorker(): Deno.ChildProcess {
   const [cmd, ...args] = namespaceCommand([
     Deno.execPath(),
     "run",
@@ -119,12 +136,52 @@ async function runNamespacedWorker(job: WorkerJob): Promise<SubmissionResult> {
     "--no-prompt",
     WORKER_MAIN,
   ]);
-  const child = new Deno.Command(cmd!, {
+  return new Deno.Command(cmd!, {
     args,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/** Ends a started worker that got no job (and with it its namespace). */
+async function stopWorker(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // already exited
+  }
+  await child.output().catch(() => {});
+}
+
+/**
+ * Workers started ahead of their job: while one grades, the next loads its modules (about a
+ * fifth of a second a worker that no submission waits for).
+ */
+class WorkerPool {
+  #spares: Deno.ChildProcess[] = [];
+
+  /** A started worker: a spare when there is one, else a new one. */
+  take(): Deno.ChildProcess {
+    return this.#spares.shift() ?? startWorker();
+  }
+
+  /** Starts a spare for a job that is still to come. */
+  prepare(): void {
+    this.#spares.push(startWorker());
+  }
+
+  /** Ends the spares no job took. */
+  async close(): Promise<void> {
+    await Promise.all(this.#spares.splice(0).map(stopWorker));
+  }
+}
+
+/** Hands a job to a started worker in its namespace; rejects on a worker fault. */
+async function runNamespacedWorker(
+  job: WorkerJob,
+  child: Deno.ChildProcess,
+): Promise<SubmissionResult> {
   const deadline = setTimeout(() => {
     try {
       child.kill("SIGKILL");
@@ -133,9 +190,15 @@ async function runNamespacedWorker(job: WorkerJob): Promise<SubmissionResult> {
     }
   }, workerDeadlineMs(job.spec));
   try {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-    await writer.close();
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+      await writer.close();
+    } catch (error) {
+      // The worker ended before it took the job (e.g. it could not load): end it, report why.
+      await stopWorker(child);
+      throw new Error(`the grading worker did not take its job (${(error as Error).message})`);
+    }
     const { code, signal, stdout, stderr } = await child.output();
     const text = new TextDecoder().decode(stdout).trim();
     if (code !== 0 || !text) {
@@ -159,9 +222,16 @@ async function gradeOne(
   mode: IsolationMode,
   strangerUnavailable: string | undefined,
   tools: Toolchain,
+  cache: Pick<WorkerJob, "cache" | "cacheDir">,
+  worker: Deno.ChildProcess | undefined,
 ): Promise<SubmissionResult> {
   if (mode === "none") {
-    return await gradeSubmission({ ...ref, spec, net: loopbackPlan(strangerUnavailable) });
+    return await gradeSubmission({
+      ...ref,
+      spec,
+      net: loopbackPlan(strangerUnavailable),
+      ...cache,
+    });
   }
   const net: NetPlan = {
     mode: "netns",
@@ -174,7 +244,9 @@ async function gradeOne(
   let lastError = "";
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools });
+      // A retry gets a new worker: the first one may have been the fault.
+      const child = attempt === 0 && worker ? worker : startWorker();
+      return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools, ...cache }, child);
     } catch (error) {
       lastError = (error as Error).message;
     }
@@ -213,17 +285,39 @@ export async function grade(
   const strangerUnavailable = mode === "none" ? strangerProblem() : undefined;
   const tools = await toolchain();
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
+  const useCache = options.cache ?? true;
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const cache = useCache ? { cache: true, cacheDir } : { cache: false };
   const results = new Array<SubmissionResult>(submissions.length);
+  const pool = new WorkerPool();
   let next = 0;
   const lane = async () => {
     while (next < submissions.length) {
       const index = next++;
-      const result = await gradeOne(submissions[index]!, spec, mode, strangerUnavailable, tools);
+      const worker = mode === "netns" ? pool.take() : undefined;
+      // Start the worker of a submission still to come while this one is graded.
+      if (worker && next < submissions.length) pool.prepare();
+      const result = await gradeOne(
+        submissions[index]!,
+        spec,
+        mode,
+        strangerUnavailable,
+        tools,
+        cache,
+        worker,
+      );
       results[index] = result;
       options.onResult?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, submissions.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, submissions.length) }, lane));
+  } finally {
+    await pool.close();
+  }
+  if (useCache) {
+    await pruneBuildCache(cacheDir, options.cacheMaxBytes ?? DEFAULT_MAX_BYTES).catch(() => {});
+  }
   return {
     schema: RESULT_SCHEMA,
     spec,

@@ -38,6 +38,10 @@ export interface WorkerJob {
   net: NetPlan;
   /** The compilers and runtimes the parent found (found here when absent). */
   toolchain?: Toolchain;
+  /** Use the build cache (default false; `grade()` sets it unless asked not to). */
+  cache?: boolean;
+  /** The build cache's folder (default: see `submission/build_cache.ts`). */
+  cacheDir?: string;
 }
 
 const SERVER_IDS = CHECKS.filter((c) => c.side === "server" && !c.id.startsWith("build."))
@@ -122,6 +126,8 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
     const detection = await detectPrograms(workspace.dir);
     const built = await buildSubmission(workspace.dir, detection, {
       timeoutMs: spec.timeouts.buildMs,
+      cache: job.cache ?? false,
+      ...(job.cacheDir ? { cacheDir: job.cacheDir } : {}),
     });
     language = built.language;
     notes.push(...built.notes);

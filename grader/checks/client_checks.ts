@@ -8,6 +8,16 @@
  * connection it made is accepted), then every connection's end (its FIN carries the last bytes).
  * What the bytes mean is decided by the pure `diagnose.ts`.
  *
+ * `client.exits` is `skip` when the client never connected (`client.connects` failed): how a
+ * client ends after a failed connect is what `client.no-server` grades, so it is not charged
+ * twice. The messages the client sent, framed per the spec, are handed to the caller through a
+ * {@linkcode ClientObservation}, for the pair check to count the triggers actually sent.
+ *
+ * Ordering for the service port: the client's process tree is ended before the capture server
+ * closes, so every connection has been closed by the client's side first and the capture server
+ * never leaves a TIME_WAIT socket on the port the student's server binds next (see
+ * `probes/capture_server.ts`).
+ *
  * @module
  */
 
@@ -16,9 +26,19 @@ import type { Exchange } from "../result.ts";
 import { type CapturedConnection, CaptureServer } from "../probes/capture_server.ts";
 import { ExchangeRecorder, formatAddress } from "../probes/probe_client.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
-import { diagnoseMessages } from "./diagnose.ts";
+import { diagnoseMessages, sentMessages } from "./diagnose.ts";
 import { describeExit, firstStderrLine } from "./server_program.ts";
 import type { CheckContext, CheckOutcome, ProgramPlan } from "./types.ts";
+
+/** What {@linkcode runClientChecks} tells its caller besides the outcomes. */
+export interface ClientObservation {
+  /**
+   * The messages the client sent to the capture server, framed per the spec (see
+   * `diagnose.ts` `sentMessages`); `[]` when it connected to nothing. Unset when the client could
+   * not be started or the checks threw. Give it to the pair check as `CheckContext.clientSent`.
+   */
+  sent?: string[];
+}
 
 /** How long connections may take to end once the client has exited (its FINs are in flight). */
 const AFTER_EXIT_MS = 250;
@@ -152,8 +172,10 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
       await capture.waitForAllEnded(AFTER_EXIT_MS);
     }
     const settled = new Set(capture.connections.filter((c) => c.end !== "open"));
+    // The client's tree ends first: its kernel closes every socket it still held, so the
+    // capture server's close below is the passive one (no TIME_WAIT on the service port).
     await finishClient(run, recorder);
-    if (run.timedOut) {
+    if (run.timedOut || settled.size < capture.connections.length) {
       await capture.sync(AFTER_EXIT_MS);
       await capture.waitForAllEnded(AFTER_EXIT_MS);
     }
@@ -315,6 +337,14 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
   if (run.startError || !exit) {
     return { ...base, status: "skip", message: "skipped: the client could not be started" };
   }
+  if (run.connections.length === 0) {
+    return {
+      ...base,
+      status: "skip",
+      message:
+        "skipped: the client never connected (see client.connects); how it ends without a server is graded by client.no-server",
+    };
+  }
   const said = run.program ? firstStderrLine(run.program) : undefined;
   if (run.timedOut) {
     const open = run.endings.filter((e) => e === "open when killed").length;
@@ -462,12 +492,21 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
  * Runs the client checks for the submission's client: `client.connects`, `client.messages`,
  * `client.exits`, `client.no-server`, in that order. Needs `ctx.client`; a client that cannot be
  * started fails `client.connects` and skips the rest. Throws only for the grader's own faults
- * (e.g. the capture server cannot listen).
+ * (e.g. the capture server cannot listen). When `observed` is given, its `sent` is set to the
+ * messages the client sent (see {@linkcode ClientObservation}).
  */
-export async function runClientChecks(ctx: CheckContext): Promise<CheckOutcome[]> {
+export async function runClientChecks(
+  ctx: CheckContext,
+  observed?: ClientObservation,
+): Promise<CheckOutcome[]> {
   const plan = ctx.client;
   if (!plan) throw new TypeError("runClientChecks() needs the client's plan (ctx.client).");
   const run = await runAgainstCapture(ctx, plan);
+  if (observed && !run.startError) {
+    observed.sent = sentMessages(
+      run.connections.map((c, i) => ({ bytes: c.bytes(), closed: run.closedByClient[i]! })),
+    );
+  }
   const outcomes = [connectsOutcome(ctx, run), messagesOutcome(ctx, run), exitsOutcome(ctx, run)];
   if (run.startError) {
     outcomes.push({

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import type { CheckId } from "../checks_catalogue.ts";
 import type { CheckStatus } from "../result.ts";
-import { runClientChecks } from "./client_checks.ts";
+import { type ClientObservation, runClientChecks } from "./client_checks.ts";
 import type { CheckContext, CheckOutcome, NetPlan, ProgramPlan } from "./types.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
@@ -118,7 +118,7 @@ Deno.test({
       ["retry", ["pass", "pass", "pass", "fail"], /waited forever when no server was listening/],
       [
         "wrong-port",
-        ["fail", "skip", "fail", "pass"],
+        ["fail", "skip", "skip", "pass"],
         /without connecting to 127\.0\.0\.1:\d+: "client: cannot connect/,
       ],
     ];
@@ -172,5 +172,34 @@ Deno.test({
       client: pythonClient("correct"),
     };
     await assert.rejects(runClientChecks(ctx), /capture server could not listen on 127\.0\.0\.1/);
+  },
+});
+
+Deno.test({
+  name: "runClientChecks() tells the caller which messages the client sent, framed per the spec",
+  ...sanitize,
+  async fn(t) {
+    const cases: [string, string[] | undefined][] = [
+      ["correct", ["Client Query test", "Cleint Query", "Client Query Quit"]],
+      ["typo-fixed", ["Client Query test", "Client Query", "Client Query Quit"]],
+      ["per-message", ["Client Query test", "Cleint Query", "Client Query Quit"]],
+      ["wrong-port", []],
+    ];
+    for (const [mode, sent] of cases) {
+      await t.step(mode, async () => {
+        const observed: ClientObservation = {};
+        await runClientChecks(
+          { spec: spec(), net: loopback(), client: pythonClient(mode) },
+          observed,
+        );
+        assert.deepEqual(observed.sent, sent);
+      });
+    }
+    await t.step("a client that cannot start: nothing observed", async () => {
+      const observed: ClientObservation = {};
+      const client = { ...pythonClient("correct"), argv: ["/nonexistent/client"] };
+      await runClientChecks({ spec: spec(), net: loopback(), client }, observed);
+      assert.equal(observed.sent, undefined);
+    });
   },
 });

@@ -163,6 +163,26 @@ function frameConnections(connections: { bytes: Uint8Array; closed: boolean }[])
   return { cuts, unterminated };
 }
 
+/**
+ * The messages a client sent, as a server that follows the spec's framing reads them: every
+ * connection cut at `\n` (a `\r` before it dropped), plus the bytes after the last `\n` when the
+ * connection was closed (a message ended by the close); bytes of a connection still open after
+ * its last `\n` are not a message yet. Connections in order. The pair check counts the ones that
+ * equal the trigger.
+ *
+ * @example
+ * ```ts
+ * import { sentMessages } from "./diagnose.ts";
+ * const enc = (s: string) => new TextEncoder().encode(s);
+ * const sent = sentMessages([{ bytes: enc("Client Query test\r\nClient Query") }]);
+ * if (sent.join("|") !== "Client Query test|Client Query") throw new Error(sent.join("|"));
+ * ```
+ */
+export function sentMessages(connections: readonly ReceivedConnection[]): string[] {
+  return frameConnections(connections.map((c) => ({ bytes: c.bytes, closed: c.closed ?? true })))
+    .cuts.map((c) => c.text);
+}
+
 function equalLists(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,7 +1,7 @@
 /** Tests for the `client.messages` diagnosis: what passes, and what each mistake is called. */
 
 import assert from "node:assert/strict";
-import { diagnoseMessages, type ReceivedConnection } from "./diagnose.ts";
+import { diagnoseMessages, type ReceivedConnection, sentMessages } from "./diagnose.ts";
 
 const ARTICLE = ["Client Query test", "Cleint Query", "Client Query Quit"];
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -252,4 +252,18 @@ Deno.test("diagnoseMessages() spots Java's writeUTF length prefixes", () => {
   const fixed = ["Client Query test", "Client Query", "Client Query Quit"];
   const both = diagnoseMessages([conn(concat(...fixed.map(utf)))], ARTICLE);
   assert.deepEqual(both.details.problems.map((p) => p.kind), ["length-prefix", "typo-fixed"]);
+});
+
+Deno.test("sentMessages() frames what a client sent as the spec's framing reads it", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  assert.deepEqual(
+    sentMessages([
+      { bytes: enc("Client Query test\r\nClient Query\n") },
+      { bytes: enc("Client Query Quit") },
+      { bytes: enc("half a line"), closed: false },
+      { bytes: enc("") },
+    ]),
+    ["Client Query test", "Client Query", "Client Query Quit"],
+  );
+  assert.deepEqual(sentMessages([]), []);
 });

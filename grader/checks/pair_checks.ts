@@ -3,6 +3,20 @@
  * own server. The server prints the response once per sent message that equals the trigger (zero
  * for the article's verbatim messages), and the client exits 0.
  *
+ * ## What "sent" means
+ *
+ * The count is taken from what the client really sends, not from the spec: a client that
+ * "fixes" the article's typo and sends `Client Query` once must make the server print once (the
+ * typo itself is charged to `client.messages` alone). The pair check does not see the bytes
+ * between the two programs, so it reuses what `client.messages` captured: the same client, run
+ * moments before against the capture server with the same arguments, its bytes framed per the
+ * spec (`CheckContext.clientSent`, set by the worker from `runClientChecks`' observation). A
+ * client is expected to send the same messages whoever listens; one whose messages depend on
+ * the server's behaviour is rare, and the evidence names the source of the count. Without that
+ * observation (client checks not run), the spec's messages are counted, as before. Running the
+ * client a third time against the capture server would cost a client run per submission, and a
+ * proxy would have to move the server off the port it is given.
+ *
  * The end of the server's work is sequenced, not slept on: after the client has exited, the
  * grader connects from the allowed address and sends the trigger as a sentinel. A server that
  * serves connections in order prints everything the client caused before it reads the sentinel,
@@ -16,7 +30,7 @@
  * @module
  */
 
-import { escapeBytes } from "../bytes.ts";
+import { escapeBytes, escapeText } from "../bytes.ts";
 import {
   connectProbe,
   ExchangeRecorder,
@@ -26,6 +40,7 @@ import {
 } from "../probes/probe_client.ts";
 import { finishClient, runClient } from "./client_checks.ts";
 import { describeExit, firstStderrLine, ServerRun } from "./server_program.ts";
+import { heldPortVerdict, unobservable } from "./server_checks.ts";
 import type { CheckContext, CheckOutcome } from "./types.ts";
 
 /** How the end of the server's processing was established. */
@@ -34,6 +49,10 @@ type Sequencing =
   | "sentinel not answered"
   | "server exited"
   | "bounded wait";
+
+function plural(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? "" : "s"}`;
+}
 
 function times(n: number): string {
   return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
@@ -73,13 +92,12 @@ async function sentinel(
   try {
     const before = server.responseCount();
     const deadline = performance.now() + waitMs;
-    await probe.send(`${spec.trigger}\n`, waitMs);
-    await probe.end();
+    await probe.sendAndEnd(`${spec.trigger}\n`, waitMs);
     await server.waitResponses(Math.max(before, expected) + 1, deadline - performance.now());
     await probe.waitConsumed(Math.max(0, deadline - performance.now()));
     return server.responseCount() > before ? "sentinel answered" : "sentinel not answered";
   } finally {
-    await probe[Symbol.asyncDispose]();
+    await probe.close();
   }
 }
 
@@ -95,12 +113,17 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
   const started = performance.now();
   const target = formatAddress(net.serverAddress, net.port);
   const recorder = new ExchangeRecorder(`your client against your server on ${target}`);
-  const expected = spec.messages.filter((m) => m === spec.trigger).length;
-  const why = expected === 0
-    ? `none of them is exactly ${JSON.stringify(spec.trigger)}`
-    : `${expected} of them ${expected === 1 ? "is" : "are"} exactly ${
-      JSON.stringify(spec.trigger)
-    }`;
+  const sent = ctx.clientSent;
+  const expected = (sent ?? spec.messages).filter((m) => m === spec.trigger).length;
+  const trigger = JSON.stringify(spec.trigger);
+  const matching = expected === 0
+    ? `none of them is exactly ${trigger}`
+    : `${expected} of them ${expected === 1 ? "is" : "are"} exactly ${trigger}`;
+  const why = sent === undefined
+    ? `the spec's ${plural(spec.messages.length, "message")}: ${matching}`
+    : sent.length === 0
+    ? "your client sent no message in client.messages"
+    : `your client sent ${plural(sent.length, "message")} in client.messages: ${matching}`;
 
   await using server = new ServerRun(spec, net, ctx.server, { forced: true, label: "server" });
   recorder.add(
@@ -113,6 +136,12 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
     extra: { hint?: string; fraction?: number; evidence?: Record<string, unknown> } = {},
   ): CheckOutcome => {
     server.recordOutput(recorder);
+    const lost = unobservable({ status, message, evidence: extra.evidence ?? {} }, server);
+    if (lost) {
+      status = lost.status;
+      message = lost.message;
+      extra = { evidence: lost.evidence };
+    }
     return {
       id: "pair.end-to-end",
       status,
@@ -122,6 +151,8 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
       evidence: {
         server: server.evidence(),
         expectedResponses: expected,
+        expectedFrom: sent === undefined ? "spec" : "client.messages",
+        ...(sent === undefined ? {} : { clientSent: sent.map((m) => escapeText(m, 200)) }),
         ...extra.evidence,
         exchanges: [recorder.toExchange()],
       },
@@ -130,6 +161,8 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
   };
 
   const ready = await server.waitReady(spec.timeouts.startMs);
+  const held = ready.state === "listening" ? undefined : await heldPortVerdict(server);
+  if (held) return outcome(held.status, held.message, { evidence: held.evidence });
   if (ready.state !== "listening") {
     return outcome(
       "fail",

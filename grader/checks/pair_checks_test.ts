@@ -58,7 +58,7 @@ Deno.test({
         "iterative",
         "correct",
         "pass",
-        /exited 0 .* 0 times for its messages, as expected \(none of them/,
+        /exited 0 .* 0 times for its messages, as expected \(the spec's 3 messages: none of them/,
       ],
       [
         "a server that answers substrings",
@@ -76,7 +76,7 @@ Deno.test({
         "iterative",
         "typo-fixed",
         "pass",
-        /once for its messages, as expected \(1 of them is exactly "Client Query"\)/,
+        /once for its messages, as expected \(the spec's 3 messages: 1 of them is exactly "Client Query"\)/,
         spec(["Client Query test", "Client Query", "Client Query Quit"]),
       ],
       [
@@ -119,5 +119,44 @@ Deno.test({
     const got = await runPairCheck(ctx);
     assert.equal(got.status, "fail");
     assert.match(got.message, /your server ended \(exit code 3\) before it listened/);
+  },
+});
+
+Deno.test({
+  name: "runPairCheck() counts the triggers the client really sent (CheckContext.clientSent)",
+  ...sanitize,
+  async fn(t) {
+    // The client "fixes" the article's typo: it sends "Client Query" once. client.messages
+    // charges the typo; the pair expects the one response the server rightly prints.
+    const fixed = ["Client Query test", "Client Query", "Client Query Quit"];
+    const cases: [string, string[] | undefined, CheckStatus, RegExp][] = [
+      [
+        "from client.messages' run",
+        fixed,
+        "pass",
+        /once for its messages, as expected \(your client sent 3 messages in client.messages: 1 of them is exactly "Client Query"\)/,
+      ],
+      [
+        "from the spec when no observation was handed over",
+        undefined,
+        "fail",
+        /once for your client's messages, expected 0 times \(the spec's 3 messages/,
+      ],
+    ];
+    for (const [name, clientSent, status, message] of cases) {
+      await t.step(name, async () => {
+        const ctx: CheckContext = {
+          spec: spec(),
+          net: loopback(),
+          server: python("pair_server.py", "iterative"),
+          client: python("client_variants.py", "typo-fixed"),
+          ...(clientSent ? { clientSent } : {}),
+        };
+        const got = await runPairCheck(ctx);
+        assert.equal(got.status, status, got.message);
+        assert.match(got.message, message);
+        assert.equal(got.evidence.expectedFrom, clientSent ? "client.messages" : "spec");
+      });
+    }
   },
 });

@@ -34,10 +34,12 @@
  *
  * ## Policies
  *
- * - `server.starts` fails when nothing listens within `startMs` (then every other server check is
- *   `skip`), when the server exits first (its exit status and first stderr line are quoted), or
- *   when it listens somewhere else than `serverAddress:port` (another port, or only one other
- *   address): the other checks then run against where it really listens, and each says so.
+ * - `server.starts` fails when nothing listens within `startMs`, when the server exits first (its
+ *   exit status and first stderr line are quoted), or when a connection to where it listens fails
+ *   (e.g. it exited right after listening, as a server that daemonizes does): then every other
+ *   server check is `skip`. It also fails when the server listens somewhere else than
+ *   `serverAddress:port` (another port, or only one other address): the other checks then run
+ *   against where it really listens, and each says so.
  * - `server.trigger` establishes how the trigger is answered: with `\n` while the connection stays
  *   open (pass), only after the client closes (`warn`, half the points), or only without `\n`
  *   (`fail`, but the later checks still run, sending the trigger that way). When the trigger is
@@ -48,12 +50,26 @@
  *   `net.strangerUnavailable`, or (host loopback mode) the address cannot be bound here.
  * - `server.output`: lines other than the response (in any forced run of this submission) halve
  *   the points; a response that appears only when line buffering is forced halves them again.
+ *   A server that floods stdout fails: more than {@linkcode FLOOD_LINES} lines or
+ *   {@linkcode FLOOD_BYTES} other than the response within ONE check's run, or more than the
+ *   sandbox stores at all. Output is only ever counted and sampled (bounded), never copied whole.
  *   Unforced output is judged against a bound of max(200 ms, 10 × the latency measured by
  *   `server.trigger` with forced buffering), capped at `responseMs`: a flushed response appears
  *   within microseconds of the forced one, a buffered one only when the buffer fills or the
  *   program exits. Programs whose runtime flushes by itself (`lineBuffering: "none"`) skip that
  *   half.
- * - `error` only when the grader itself failed (e.g. the probe could not bind its address).
+ * - `error` only when the grader itself failed: the probe could not bind its address; the server
+ *   could not listen while a TIME_WAIT socket held its port (the probes never leave one, see
+ *   `probes/probe_client.ts`, so one found is the grader's problem); or a check that did not pass
+ *   rests on stdout the sandbox stopped storing (a flood past its cap: a response may be lost).
+ *
+ * ## The service port is never left in TIME_WAIT
+ *
+ * Every check binds the same port again, and many servers do not set `SO_REUSEADDR`. The probe
+ * closes first or, when the server closed first, resets (see `probes/probe_client.ts`). A server
+ * found by `server.trigger` to close connections on its own (one `recv()` per connection, as in
+ * the article) gets its last bytes and then its own close before the probe resets, instead of a
+ * FIN that could arrive just after its close ({@linkcode Work.sendLast}).
  *
  * @example
  * ```ts
@@ -76,6 +92,7 @@ import {
   type ProbeConnection,
 } from "../probes/probe_client.ts";
 import type { CheckStatus, Evidence } from "../result.ts";
+import type { ExitInfo } from "../sandbox/process.ts";
 import type { Spec } from "../spec.ts";
 import {
   describeExit,
@@ -137,6 +154,12 @@ interface Session {
   /** Whether `server.starts` saw the server listen. */
   listening: boolean;
   recipe?: Recipe;
+  /**
+   * Whether the server closed a connection on its own after reading the trigger, before the
+   * probe's FIN (e.g. one `recv()` per connection): later steps then wait for its close instead
+   * of racing it with a FIN (see {@linkcode Work.sendLast}).
+   */
+  closesOnItsOwn?: boolean;
   forcedLatencyMs?: number;
   /** Stdout other than the response, from every forced run (bounded: counters and a sample). */
   other: OtherTally;
@@ -148,8 +171,10 @@ interface OtherTally {
   lines: number;
   /** The first {@linkcode OTHER_SAMPLE} distinct other lines over all runs. */
   sample: string[];
-  /** The check whose run printed the most other lines, with its counters, if any printed. */
-  worst?: { check: CheckId; lines: number; bytes: number };
+  /** The most other lines one run printed. */
+  maxLines: number;
+  /** The first run that flooded stdout (see {@linkcode FLOOD_LINES}), if one did. */
+  flood?: { check: CheckId; lines: number; bytes: number; linesLost: boolean };
 }
 
 /**
@@ -164,11 +189,16 @@ export const FLOOD_LINES = 5000;
 export const FLOOD_BYTES = 4 * 1024 * 1024;
 
 /** What a check body decides; the runner adds evidence common to all checks. */
-interface Verdict {
+export interface Verdict {
+  /** The status. */
   status: CheckStatus;
+  /** One line a student can act on. */
   message: string;
+  /** How to fix it. */
   hint?: string;
+  /** For `warn`: the share of the points earned. */
   fraction?: number;
+  /** What the check adds to the common evidence. */
   evidence?: Record<string, unknown>;
 }
 
@@ -185,7 +215,7 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     target: { host: ctx.net.serverAddress, port: ctx.net.port },
     targetNote: "",
     listening: false,
-    other: { lines: 0, sample: [] },
+    other: { lines: 0, sample: [], maxLines: 0 },
   };
   const starts = await checkStarts(session);
   if (!session.listening) {
@@ -211,6 +241,17 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
   return outcomes;
 }
 
+/** The program's exit if it comes within `ms` (a bounded wait on failure paths only). */
+async function exitWithin(run: ServerRun, ms: number): Promise<ExitInfo | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exit = await Promise.race([
+    run.program.exited,
+    new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), ms)),
+  ]);
+  clearTimeout(timer);
+  return exit;
+}
+
 /** Adds one forced run's other output to the session's tally (bounded; never spreads lists). */
 function tallyOutput(session: Session, check: CheckId, run: ServerRun): void {
   const other = run.otherOutput();
@@ -220,8 +261,10 @@ function tallyOutput(session: Session, check: CheckId, run: ServerRun): void {
     if (tally.sample.length >= OTHER_SAMPLE) break;
     if (!tally.sample.includes(line)) tally.sample.push(line);
   }
-  if (other.lines > 0 && other.lines > (tally.worst?.lines ?? 0)) {
-    tally.worst = { check, lines: other.lines, bytes: other.bytes };
+  tally.maxLines = Math.max(tally.maxLines, other.lines);
+  const linesLost = run.linesLost;
+  if (!tally.flood && (other.lines > FLOOD_LINES || other.bytes > FLOOD_BYTES || linesLost)) {
+    tally.flood = { check, lines: other.lines, bytes: other.bytes, linesLost };
   }
 }
 
@@ -295,6 +338,23 @@ class Work {
   }
 
   /**
+   * Sends the last bytes of a connection and ends our side, without leaving the server's port in
+   * TIME_WAIT (see `probes/probe_client.ts`): bytes and FIN back to back; or, for a server that
+   * closes connections on its own after reading (found by `server.trigger`, e.g. one `recv()` per
+   * connection), the bytes, then its close (at most `responseMs`), then our RST, so our FIN
+   * never arrives after its close.
+   */
+  async sendLast(conn: ProbeConnection, data: string | Uint8Array): Promise<void> {
+    if (!this.session.closesOnItsOwn) {
+      await conn.sendAndEnd(data, this.responseMs);
+      return;
+    }
+    await conn.send(data, this.responseMs);
+    await conn.waitPeerEnd(this.responseMs);
+    await conn.end();
+  }
+
+  /**
    * Half-closes `conn` and waits (at most `responseMs`) for the server to end it: the barrier
    * that orders whatever the connection caused before what comes next.
    */
@@ -327,8 +387,7 @@ class Work {
       throw error;
     }
     await using _ = conn;
-    await conn.send(this.triggerBytes(), this.responseMs);
-    await conn.end();
+    await this.sendLast(conn, this.triggerBytes());
     const answered = await this.run.waitResponses(before + 1, this.responseMs);
     if (!answered) {
       rec.add({
@@ -383,7 +442,7 @@ async function runCheck(
   let verdict: Verdict;
   let work: Work | undefined;
   if (ready.state !== "listening") {
-    verdict = {
+    verdict = await heldPortVerdict(run) ?? {
       status: "fail",
       message: `your server did not start for this check: ${notReadyWords(session, run, ready)}`,
     };
@@ -395,6 +454,7 @@ async function runCheck(
       verdict = await faultVerdict(error, work);
     }
     work.flush();
+    verdict = unobservable(verdict, run) ?? verdict;
   }
   if (forced) tallyOutput(session, id, run);
   const evidence: Evidence = {
@@ -433,6 +493,38 @@ async function faultVerdict(error: unknown, work: Work): Promise<Verdict> {
   };
 }
 
+/**
+ * A verdict other than `pass` that rests on output the sandbox did not store (the server flooded
+ * stdout past its cap, see `ServerRun.linesLost`) cannot be trusted: a response may be among the
+ * lines lost. Then `error` (the flood itself is `server.output`'s business), else undefined.
+ */
+export function unobservable(verdict: Verdict, run: ServerRun): Verdict | undefined {
+  if (verdict.status === "pass" || verdict.status === "skip" || !run.linesLost) return undefined;
+  return {
+    status: "error",
+    message:
+      `sockgrade could not run this check (not your fault): your server printed more than sockgrade keeps, so responses may have been lost (see server.output); what it saw: ${verdict.message}`,
+    evidence: { ...verdict.evidence, linesLost: true, verdictWithoutFlood: verdict.status },
+  };
+}
+
+/**
+ * When a server did not listen while a TIME_WAIT socket holds its port: an `error` verdict (the
+ * grader's fault, see `ServerRun.timeWaitOnPort`), else undefined.
+ */
+export async function heldPortVerdict(run: ServerRun): Promise<Verdict | undefined> {
+  const held = await run.timeWaitOnPort();
+  if (held.length === 0) return undefined;
+  return {
+    status: "error",
+    message:
+      `sockgrade could not run this check (not your fault): your server could not listen because an earlier connection left the port in TIME_WAIT (${
+        held.slice(0, 3).join(", ")
+      })`,
+    evidence: { timeWait: held },
+  };
+}
+
 function notReadyWords(session: Session, run: ServerRun, ready: Readiness): string {
   if (ready.state === "exited") {
     const err = firstStderrLine(run.program);
@@ -457,7 +549,11 @@ async function checkStarts(session: Session): Promise<CheckOutcome> {
     run.program.startedAt,
   );
   let verdict: Verdict;
-  if (ready.state !== "listening") {
+  const held = ready.state === "listening" ? undefined : await heldPortVerdict(run);
+  if (held) {
+    run.recordOutput(rec);
+    verdict = held;
+  } else if (ready.state !== "listening") {
     run.recordOutput(rec);
     rec.add({
       actor: "grader",
@@ -511,20 +607,32 @@ async function checkStarts(session: Session): Promise<CheckOutcome> {
         recorder: rec,
         connection: "conn 1",
       });
-      conn.destroy();
+      await conn.close();
     } catch (error) {
       if (error instanceof ProbeConnectError && error.failure === "bind") {
         verdict = {
           status: "error",
           message: `sockgrade could not run this check (not your fault): ${error.message}`,
         };
-      } else if (verdict.status === "pass") {
-        verdict = {
-          status: "fail",
-          message: `your server listens on ${where} but a connection to it failed: ${
-            (error as Error).message
-          }`,
-        };
+      } else {
+        // Nothing usable listens: the other checks are skipped, as when nothing listened.
+        session.listening = false;
+        const exit = run.exit ?? await exitWithin(run, 200);
+        verdict = exit
+          ? {
+            status: "fail",
+            message: `your server exited (${
+              describeExit(exit)
+            }) right after it began listening on ${where}: it must stay up`,
+            hint:
+              "Stay in the foreground: do not fork() into the background (daemonize) or exit after listen(); loop on accept().",
+          }
+          : {
+            status: "fail",
+            message: `your server listens on ${where} but a connection to it failed: ${
+              (error as Error).message
+            }`,
+          };
       }
     }
     run.recordOutput(rec);
@@ -565,6 +673,7 @@ async function checkTrigger(w: Work): Promise<Verdict> {
         closeAfter = true;
       }
     }
+    w.session.closesOnItsOwn = conn.serverClosedFirst;
   }
   if (latencyMs !== undefined) {
     w.session.recipe = { terminator: "\n", closeAfter };
@@ -607,8 +716,7 @@ async function checkTrigger(w: Work): Promise<Verdict> {
   {
     await using conn = await w.connect(rec2);
     const sentAt = performance.now();
-    await conn.send(spec.trigger, w.responseMs);
-    await conn.end();
+    await w.sendLast(conn, spec.trigger);
     if (await run.waitResponses(1, w.responseMs)) {
       w.session.recipe = { terminator: "", closeAfter: true };
       w.session.forcedLatencyMs = performance.now() - sentAt;
@@ -678,7 +786,7 @@ async function checkExactMatch(w: Work): Promise<Verdict> {
   let barrier: "fin" | "consumed" = "fin";
   for (const miss of misses) {
     const r = await responsesCausedBy(w, `near miss "${escapeText(miss)}"`, async (conn) => {
-      await conn.send(miss + (w.session.recipe?.terminator ?? "\n"), w.responseMs);
+      await w.sendLast(conn, miss + (w.session.recipe?.terminator ?? "\n"));
     }, { barrier });
     if (r.peerEnd === "open") barrier = "consumed";
     results.push({ message: escapeText(miss), responses: r.caused });
@@ -749,7 +857,7 @@ async function checkFraming(w: Work): Promise<Verdict> {
         if (await conn.waitConsumed(w.responseMs) !== true) {
           rec.note("could not confirm the server read the first part on its own");
         }
-        await conn.send(`${t.slice(half)}\n`, w.responseMs);
+        await w.sendLast(conn, `${t.slice(half)}\n`);
       },
       advice: () =>
         "your server treats each recv() as one message: a message split over two writes was not recognised — read until '\\n'",
@@ -757,7 +865,7 @@ async function checkFraming(w: Work): Promise<Verdict> {
     {
       name: "two messages in one write",
       expected: 2,
-      steps: async (conn) => void await conn.send(`${t}\n${t}\n`, w.responseMs),
+      steps: async (conn) => void await w.sendLast(conn, `${t}\n${t}\n`),
       advice: (got) =>
         `two messages in one write printed ${got} response${
           got === 1 ? "" : "s"
@@ -766,14 +874,14 @@ async function checkFraming(w: Work): Promise<Verdict> {
     {
       name: "ended by close, no '\\n'",
       expected: 1,
-      steps: async (conn) => void await conn.send(t, w.responseMs),
+      steps: async (conn) => void await w.sendLast(conn, t),
       advice: () =>
         "a message ended by closing the connection (no '\\n') was not recognised — when recv() returns 0, handle what is left in your buffer",
     },
     {
       name: "ended by '\\r\\n'",
       expected: 1,
-      steps: async (conn) => void await conn.send(`${t}\r\n`, w.responseMs),
+      steps: async (conn) => void await w.sendLast(conn, `${t}\r\n`),
       advice: () => `"${escapeText(t)}\\r\\n" was not recognised — drop a '\\r' before the '\\n'`,
     },
   ];
@@ -839,7 +947,7 @@ async function checkAddressFilter(session: Session): Promise<CheckOutcome> {
       w,
       `${trigger} from ${strangerAddress} (not allowed)`,
       async (conn) => {
-        await conn.send(w.triggerBytes(), w.responseMs);
+        await w.sendLast(conn, w.triggerBytes());
       },
       { from: "stranger" },
     );
@@ -906,12 +1014,12 @@ async function checkRobustness(w: Work): Promise<Verdict> {
     {
       name: "1 MiB without a newline",
       advice: "read into a fixed-size buffer with a length limit and never write past its end",
-      steps: async (conn) => void await conn.send(mib, w.responseMs),
+      steps: async (conn) => void await w.sendLast(conn, mib),
     },
     {
       name: "binary bytes with NULs",
       advice: "treat received bytes as data: NUL and other bytes must not break your code",
-      steps: async (conn) => void await conn.send(binary, w.responseMs),
+      steps: async (conn) => void await w.sendLast(conn, binary),
     },
   ];
   const done: string[] = [];
@@ -951,8 +1059,8 @@ async function checkConcurrency(w: Work): Promise<Verdict> {
   rec.note("connection 1 stays idle: nothing is sent on it", "probe");
   await using active = await w.connect(rec);
   const sentAt = performance.now();
-  await active.send(w.triggerBytes(), w.responseMs);
-  if (w.session.recipe?.closeAfter) await active.end();
+  if (w.session.recipe?.closeAfter) await w.sendLast(active, w.triggerBytes());
+  else await active.send(w.triggerBytes(), w.responseMs);
   if (await run.waitResponses(1, w.responseMs)) {
     const latencyMs = round(performance.now() - sentAt);
     return {
@@ -963,7 +1071,7 @@ async function checkConcurrency(w: Work): Promise<Verdict> {
     };
   }
   rec.note(`no response within ${w.responseMs} ms: the probe closes the idle connection`);
-  idle.destroy();
+  await idle.close();
   if (await run.waitResponses(1, w.responseMs)) {
     return {
       status: "fail",
@@ -983,9 +1091,11 @@ async function checkConcurrency(w: Work): Promise<Verdict> {
 
 async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
-  const extras = [...new Set(session.extraLines)];
+  const { sample, flood } = session.other;
+  const extras = sample;
+  const rest = session.other.lines - Math.min(5, extras.length);
   const shown = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
-    (extras.length > 5 ? ` and ${extras.length - 5} more` : "");
+    (rest > 0 ? ` and ${rest} more line${rest === 1 ? "" : "s"}` : "");
   const latency = session.forcedLatencyMs ?? session.spec.timeouts.responseMs;
   const boundMs = Math.round(
     Math.min(session.spec.timeouts.responseMs, Math.max(200, 10 * latency)),
@@ -997,8 +1107,7 @@ async function checkOutput(session: Session): Promise<CheckOutcome> {
       const rec = w.exchange("without forced line buffering: the trigger");
       {
         await using conn = await w.connect(rec);
-        await conn.send(w.triggerBytes(), w.responseMs);
-        await conn.end();
+        await w.sendLast(conn, w.triggerBytes());
         const seen = await w.run.waitResponses(1, boundMs);
         if (!seen) {
           rec.add({
@@ -1014,13 +1123,53 @@ async function checkOutput(session: Session): Promise<CheckOutcome> {
         };
       }
     }, false);
-    buffered = unforced.status === "warn";
+    // A flood hides the response from the sandbox's capture: unforced output is then not judged.
+    buffered = unforced.status === "warn" && !flood;
   }
   const unforcedFailed = unforced !== undefined && unforced.status !== "pass" &&
     unforced.status !== "warn";
+  const evidence = {
+    extraLines: extras.map((l) => escapeText(l, 200)),
+    otherLineCount: session.other.lines,
+    maxOtherLinesInOneCheck: session.other.maxLines,
+    ...(flood
+      ? {
+        flood: {
+          check: flood.check,
+          lines: flood.lines,
+          bytes: flood.bytes,
+          ...(flood.linesLost ? { linesLost: true } : {}),
+          bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES },
+        },
+      }
+      : {}),
+    ...(unforced
+      ? { unforced: { ...unforced.evidence, outcome: unforced.message || unforced.status } }
+      : {}),
+    ...(session.plan.lineBuffering === "none"
+      ? { unforced: "not tested: the runtime flushes by itself" }
+      : {}),
+    exchanges: unforced?.evidence.exchanges ?? [],
+  };
+  const durationMs = () => Math.round(performance.now() - t0);
+  if (flood) {
+    const amount = flood.linesLost
+      ? `more output than sockgrade keeps (over ${FLOOD_BYTES / (1024 * 1024)} MiB)`
+      : `${flood.lines} lines (${flood.bytes} bytes)`;
+    return {
+      id: "server.output",
+      status: "fail",
+      message:
+        `your server floods stdout: ${amount} other than the response during ${flood.check} alone, e.g. ${shown}`,
+      hint:
+        "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response.",
+      evidence,
+      durationMs: durationMs(),
+    };
+  }
   const problems: string[] = [];
   const hints: string[] = [];
-  if (extras.length > 0) {
+  if (session.other.lines > 0) {
     problems.push(`stdout holds other lines than the response: ${shown}`);
     hints.push(
       "print diagnostics to stderr (fprintf(stderr, ...)) and keep stdout for the response",
@@ -1043,17 +1192,8 @@ async function checkOutput(session: Session): Promise<CheckOutcome> {
     message,
     ...(hints.length ? { hint: `${hints.join("; ")}.` } : {}),
     ...(fraction !== undefined ? { fraction } : {}),
-    evidence: {
-      extraLines: extras.map((l) => escapeText(l, 200)),
-      ...(unforced
-        ? { unforced: { ...unforced.evidence, outcome: unforced.message || unforced.status } }
-        : {}),
-      ...(session.plan.lineBuffering === "none"
-        ? { unforced: "not tested: the runtime flushes by itself" }
-        : {}),
-      exchanges: unforced?.evidence.exchanges ?? [],
-    },
-    durationMs: Math.round(performance.now() - t0),
+    evidence,
+    durationMs: durationMs(),
   };
 }
 

@@ -9,7 +9,9 @@
 import assert from "node:assert/strict";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import type { CheckStatus } from "../result.ts";
-import { nearMisses, runServerChecks, SERVER_CHECK_IDS } from "./server_checks.ts";
+import { readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
+import { FLOOD_LINES, nearMisses, runServerChecks, SERVER_CHECK_IDS } from "./server_checks.ts";
+import { OTHER_SAMPLE, RECORDED_OTHER_LINES } from "./server_program.ts";
 import type { CheckOutcome, NetPlan, ProgramPlan } from "./types.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
@@ -228,6 +230,54 @@ Deno.test({
       console.log(`all 8 server checks of a correct C server: ${ms} ms`);
     } finally {
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** TIME_WAIT sockets whose local end is `port` (the server's side), from /proc/net/tcp. */
+async function serverTimeWait(port: number): Promise<string[]> {
+  const rows = await readTcpTable() ?? [];
+  return rows.filter((r) => r.state === TCP_TIME_WAIT && r.local.endsWith(`:${port}`))
+    .map((r) => `${r.local} → ${r.remote}`);
+}
+
+Deno.test({
+  name:
+    "a server without SO_REUSEADDR that closes first leaves no TIME_WAIT: every check can bind again",
+  ...opts,
+  async fn() {
+    // The article's shape: one recv() per connection, closed by the server, no SO_REUSEADDR.
+    // Each of the eight checks starts a fresh server on the same port; a TIME_WAIT socket left
+    // by an earlier check would make its bind() fail (EADDRINUSE), and the check say so.
+    const net = loopback();
+    const outcomes = await runServerChecks({ spec: spec(), net, server: pythonServer("onerecv") });
+    const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
+    assert.deepEqual(statuses(outcomes), { ...ALL_PASS, framing: "warn" }, messages);
+    assert.ok(outcomes.every((o) => !/did not start|TIME_WAIT/.test(o.message)), messages);
+    assert.deepEqual(await serverTimeWait(net.port), [], "TIME_WAIT on the server's port");
+  },
+});
+
+Deno.test({
+  name: "a server that floods stdout fails server.output only, and nothing overflows",
+  ...opts,
+  async fn() {
+    const outcomes = await runServerChecks({
+      spec: spec(),
+      net: loopback(),
+      server: pythonServer("spew"),
+    });
+    const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
+    assert.deepEqual(statuses(outcomes), { ...ALL_PASS, output: "fail" }, messages);
+    const output = byId(outcomes, "server.output");
+    assert.match(output.message, /floods stdout/);
+    const flood = output.evidence.flood as { lines: number };
+    assert.ok(flood.lines > FLOOD_LINES, JSON.stringify(output.evidence.flood));
+    assert.ok((output.evidence.extraLines as string[]).length <= OTHER_SAMPLE);
+    for (const o of outcomes) {
+      const shown = (o.evidence.exchanges ?? []).flatMap((e) => e.events)
+        .filter((e) => e.kind === "stdout" && e.data !== "Receive Query");
+      assert.ok(shown.length <= 8 * RECORDED_OTHER_LINES, `${o.id}: ${shown.length} lines`);
     }
   },
 });

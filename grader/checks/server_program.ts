@@ -15,7 +15,9 @@
  * the pipe is drained. Marker lines are hidden from every accessor and from the evidence. The
  * marker is written only while the program is quiet (after the barrier on the connection under
  * test), and a line-sized write to a pipe is atomic, so it never splits one of the program's lines
- * unless the program itself writes a line in several pieces at that very moment.
+ * unless the program itself writes a line in several pieces at that very moment (a program that
+ * prints all the time, in pieces: then the marker ends up inside the program's line, and is
+ * recognised and cut out there: the text before it and the next line are joined back).
  *
  * ## Bounded bookkeeping of a program that floods stdout
  *
@@ -44,7 +46,7 @@
  */
 
 import { escapeBytes, escapeText } from "../bytes.ts";
-import type { ExchangeRecorder } from "../probes/probe_client.ts";
+import { type ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import type { Spec } from "../spec.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
@@ -135,6 +137,7 @@ export class ServerRun implements AsyncDisposable {
   #otherBytes = 0;
   readonly #otherSample = new Set<string>();
   #lost = false;
+  #carry: string | undefined;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
   constructor(
@@ -186,6 +189,20 @@ export class ServerRun implements AsyncDisposable {
     return { state: "listening", address: found.address, port: found.port, afterMs };
   }
 
+  /**
+   * When the server did not listen: the TIME_WAIT sockets that hold its port right now (as
+   * `local → remote`), or `[]`. A TIME_WAIT socket on the port makes `bind()` fail with
+   * `EADDRINUSE` for a minute unless both it and the new socket set `SO_REUSEADDR`; the grader
+   * takes care never to leave one (see `probes/probe_client.ts`), so one found here is the
+   * grader's problem, not the student's, and the caller reports `error`.
+   */
+  async timeWaitOnPort(): Promise<string[]> {
+    const rows = await readTcpTable() ?? [];
+    const port = `:${this.#net.port}`;
+    return rows.filter((r) => r.state === TCP_TIME_WAIT && r.local.endsWith(port))
+      .map((r) => `${r.local} → ${r.remote}`);
+  }
+
   /** How many stdout lines have been read so far (markers included: an index, not a count). */
   get lineCount(): number {
     return this.program.stdoutLines.length;
@@ -207,7 +224,7 @@ export class ServerRun implements AsyncDisposable {
       this.#syncBroken = true;
       return false;
     }
-    const line = await this.program.waitForStdoutLine((t) => t === marker, timeoutMs, from);
+    const line = await this.program.waitForStdoutLine((t) => t.includes(marker), timeoutMs, from);
     return line !== undefined;
   }
 
@@ -220,9 +237,22 @@ export class ServerRun implements AsyncDisposable {
   #scan(): void {
     const lines = this.program.stdoutLines;
     for (; this.#scanned < lines.length; this.#scanned++) {
-      const text = lines[this.#scanned]!.text;
+      let text = lines[this.#scanned]!.text;
       this.#storedBytes += utf8Length(text) + 1;
-      if (isMarker(text)) continue;
+      if (text.includes(MARKER)) {
+        const rest = withoutMarkerText(text);
+        // A marker that cut one of the program's lines: its rest is the next line.
+        if (rest !== "" && text.endsWith(MARKER_END)) {
+          this.#carry = (this.#carry ?? "") + rest;
+          continue;
+        }
+        if (rest === "" && this.#carry === undefined) continue;
+        text = rest;
+      }
+      if (this.#carry !== undefined) {
+        text = this.#carry + text;
+        this.#carry = undefined;
+      }
       if (this.isResponse(text)) {
         this.#responses++;
         continue;
@@ -280,7 +310,7 @@ export class ServerRun implements AsyncDisposable {
       const left = deadline - performance.now();
       if (left <= 0 || this.#exit) return false;
       const next = await Promise.race([
-        this.program.waitForStdoutLine((l) => this.isResponse(l), left, this.lineCount),
+        this.program.waitForStdoutLine(() => this.responseCount() >= total, left, this.lineCount),
         this.program.exited.then(() => undefined),
       ]);
       if (next === undefined && this.responseCount() < total) return false;
@@ -297,19 +327,22 @@ export class ServerRun implements AsyncDisposable {
     let skipped = 0;
     for (; this.#outputRecorded < lines.length; this.#outputRecorded++) {
       const line = lines[this.#outputRecorded]!;
-      if (isMarker(line.text)) continue;
-      if (!this.isResponse(line.text) && this.#otherRecorded++ >= RECORDED_OTHER_LINES) {
+      const text = line.text.includes(MARKER) ? withoutMarkerText(line.text) : line.text;
+      if (text === "" && line.text !== "") continue;
+      if (!this.isResponse(text) && this.#otherRecorded++ >= RECORDED_OTHER_LINES) {
         skipped++;
         continue;
       }
       recorder.add(
-        { actor: "server", kind: "stdout", data: escapeText(line.text, 512) },
+        { actor: "server", kind: "stdout", data: escapeText(text, 512) },
         this.program.startedAt + line.atMs,
       );
     }
     if (skipped > 0) {
       recorder.note(
-        `${skipped} more stdout line${skipped === 1 ? "" : "s"} not shown (only the first ${RECORDED_OTHER_LINES} other than the response are)`,
+        `${skipped} more stdout line${
+          skipped === 1 ? "" : "s"
+        } not shown (only the first ${RECORDED_OTHER_LINES} other than the response are)`,
         "server",
       );
     }
@@ -334,27 +367,35 @@ export class ServerRun implements AsyncDisposable {
 }
 
 const MARKER = "\x1esockgrade-sync-";
+const MARKER_END = "\x1e";
 const MARKER_BYTES = new TextEncoder().encode(MARKER);
+const MARKER_PATTERN = new RegExp(`${MARKER}\\d+${MARKER_END}`, "g");
 
-function isMarker(text: string): boolean {
-  return text.startsWith(MARKER) && text.endsWith("\x1e") && text.length > MARKER.length;
+/** A line without the sync markers in it. */
+function withoutMarkerText(text: string): string {
+  return text.replace(MARKER_PATTERN, "");
 }
 
-/** The captured bytes without the marker lines {@linkcode ServerRun.syncOutput} wrote. */
+/**
+ * The captured bytes without the markers {@linkcode ServerRun.syncOutput} wrote: each marker and
+ * the `\n` after it, wherever it landed (at a line start, or inside a line the program wrote in
+ * pieces).
+ */
 function withoutMarkers(bytes: Uint8Array): Uint8Array {
   const pieces: Uint8Array[] = [];
   let kept = 0;
   let from = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const nl = bytes.indexOf(10, i);
-    const end = nl === -1 ? bytes.length : nl + 1;
-    if (nl !== -1 && startsWithMarker(bytes, i)) {
+  let i = bytes.indexOf(MARKER_BYTES[0]!);
+  while (i !== -1 && i < bytes.length) {
+    const nl = startsWithMarker(bytes, i) ? bytes.indexOf(10, i) : -1;
+    if (nl !== -1) {
       pieces.push(bytes.subarray(from, i));
       kept += i - from;
-      from = end;
+      from = nl + 1;
+      i = bytes.indexOf(MARKER_BYTES[0]!, from);
+    } else {
+      i = bytes.indexOf(MARKER_BYTES[0]!, i + 1);
     }
-    i = end;
   }
   pieces.push(bytes.subarray(from));
   kept += bytes.length - from;

@@ -8,7 +8,15 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
-import { isWildcard, serverCommand, ServerRun } from "./server_program.ts";
+import { ExchangeRecorder } from "../probes/probe_client.ts";
+import { unobservable } from "./server_checks.ts";
+import {
+  capturedTotal,
+  isWildcard,
+  RECORDED_OTHER_LINES,
+  serverCommand,
+  ServerRun,
+} from "./server_program.ts";
 import type { NetPlan, ProgramPlan } from "./types.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
@@ -94,5 +102,78 @@ Deno.test({
     assert.equal(ready.state, "exited");
     assert.ok(ready.state === "exited" && ready.exit.code === 3);
     assert.equal(await run.syncOutput(100), false);
+  },
+});
+
+function shell(script: string, cwd = TESTDATA): ProgramPlan {
+  return { argv: ["/bin/sh", "-c", script, "sh"], cwd, env: {}, lineBuffering: "none" };
+}
+
+Deno.test("capturedTotal() reads the total from the sandbox's head-and-tail capture", () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  assert.equal(capturedTotal(enc("abc\n")), 4);
+  const cut = enc(`${"h".repeat(100)}…[12345 bytes left out]…${"t".repeat(100)}`);
+  assert.equal(capturedTotal(cut), 200 + 12345);
+});
+
+Deno.test({
+  name: "ServerRun finds a sync marker inside a line the program wrote in pieces",
+  ...opts,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sockgrade-fifo-" });
+    try {
+      const fifo = `${dir}/go`;
+      assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+      // "Receive Query" is in the pipe before the marker (one write with "ready\n"); its "\n"
+      // comes only after the test opens the FIFO, so the marker lands inside the line.
+      const plan = shell("printf 'ready\\nReceive Query'; read x < go; echo; read y < go", dir);
+      await using run = new ServerRun(DEFAULT_SPEC as Spec, loopback(), plan, {
+        forced: true,
+        label: "test",
+      });
+      assert.ok(await run.program.waitForStdoutLine((l) => l === "ready", 5000));
+      const synced = run.syncOutput(5000);
+      // Read-write: opening a FIFO so never blocks, whether or not the program reads it yet.
+      using release = await Deno.open(fifo, { read: true, write: true });
+      await release.write(new TextEncoder().encode("go\n"));
+      assert.equal(await synced, true);
+      // The response is complete once its "\n" (written after the marker) has been read.
+      assert.equal(await run.waitResponses(1, 5000), true);
+      assert.equal(run.responseCount(), 1);
+      assert.deepEqual(run.otherLines(), ["ready"]);
+      assert.equal(run.evidence().stdout, "ready\\nReceive Query\\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "ServerRun keeps bounded counters of a flood and notices when lines are lost",
+  ...opts,
+  async fn() {
+    await using run = new ServerRun(
+      DEFAULT_SPEC as Spec,
+      loopback(),
+      shell('yes "poll returned 0"'),
+      { forced: true, label: "test" },
+    );
+    const deadline = performance.now() + 20_000;
+    while (!run.linesLost && performance.now() < deadline) {
+      await run.program.waitForStdoutLine(() => false, 20, run.lineCount);
+    }
+    assert.equal(run.linesLost, true, "the sandbox's line cap was never reached");
+    const other = run.otherOutput();
+    assert.ok(other.lines > 100_000, `${other.lines} lines`);
+    assert.deepEqual(other.sample, ["poll returned 0"]);
+    assert.equal(await run.syncOutput(5000), false, "no marker can be seen past the cap");
+    const verdict = unobservable({ status: "fail", message: "no response" }, run);
+    assert.equal(verdict?.status, "error");
+    assert.equal(unobservable({ status: "pass", message: "fine" }, run), undefined);
+    const recorder = new ExchangeRecorder("flood");
+    run.recordOutput(recorder);
+    const events = recorder.toExchange().events;
+    assert.ok(events.length <= RECORDED_OTHER_LINES + 2, `${events.length} events`);
+    assert.match(events.at(-1)!.data ?? "", /more stdout lines not shown/);
   },
 });

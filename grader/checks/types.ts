@@ -53,6 +53,15 @@ export interface CheckContext {
   server?: ProgramPlan;
   /** The built client, when it built. */
   client?: ProgramPlan;
+  /**
+   * The messages the client sent in the `client.messages` run, framed as the spec says (cut at
+   * `\n`, a `\r` before it dropped, or at the connection's close), over all its connections in
+   * order; `[]` when it connected to nothing or sent nothing. The worker passes what
+   * `runClientChecks` observed (`ClientObservation.sent`) to the pair check, which counts the
+   * sent messages that equal the trigger. Unset (client checks not run, or the client could not
+   * be started): the pair check counts the spec's messages instead.
+   */
+  clientSent?: string[];
 }
 
 /** What a check decided, before points are applied. */

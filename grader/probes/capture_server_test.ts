@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { CaptureServer } from "./capture_server.ts";
-import { ExchangeRecorder } from "./probe_client.ts";
+import { ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "./probe_client.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -124,5 +124,27 @@ Deno.test({
     const recorder = new ExchangeRecorder("sync");
     capture.record(recorder);
     assert.equal(recorder.toExchange().events.filter((e) => e.kind === "connect").length, 3);
+  },
+});
+
+Deno.test({
+  name: "CaptureServer never closes first: no TIME_WAIT on its port after clients and sync()",
+  ...sanitize,
+  async fn() {
+    let port: number;
+    {
+      await using capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+      port = capture.port;
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(enc("Client Query\n"));
+      conn.close();
+      for (let i = 0; i < 5; i++) assert.equal(await capture.sync(2000), true);
+      assert.equal(await capture.waitForAllEnded(2000, 1), true);
+      assert.equal(capture.connections.length, 1, "sync connections leave no trace");
+    }
+    // A TIME_WAIT socket on the port would block the student's server without SO_REUSEADDR.
+    const rows = await readTcpTable() ?? [];
+    const held = rows.filter((r) => r.state === TCP_TIME_WAIT && r.local === `127.0.0.1:${port}`);
+    assert.deepEqual(held, []);
   },
 });

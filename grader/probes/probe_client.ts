@@ -219,6 +219,7 @@ export class ProbeConnection implements AsyncDisposable {
   #peerEnd: PeerEnd = "open";
   #closed = false;
   #ended = false;
+  #serverFirst = false;
   readonly #peerEnded: Promise<void>;
   readonly #fullyClosed: Promise<void>;
 
@@ -248,6 +249,7 @@ export class ProbeConnection implements AsyncDisposable {
       });
     });
     socket.on("end", () => {
+      if (!this.#ended) this.#serverFirst = true;
       if (this.#peerEnd === "open") this.#peerEnd = "fin";
       recorder.add({ actor: "server", kind: "close", connection: label, ...this.#route(true) });
       markPeerEnd();
@@ -255,6 +257,7 @@ export class ProbeConnection implements AsyncDisposable {
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (this.#peerEnd !== "open") return;
       if (error.code === "ECONNRESET" || error.code === "EPIPE") {
+        if (!this.#ended) this.#serverFirst = true;
         this.#peerEnd = "rst";
         recorder.add({ actor: "server", kind: "reset", connection: label, ...this.#route(true) });
       } else {
@@ -271,6 +274,14 @@ export class ProbeConnection implements AsyncDisposable {
       this.#closed = true;
       markPeerEnd();
     });
+  }
+
+  /**
+   * Whether the server ended the connection (FIN or RST) before the probe ended its side: a
+   * server that closes connections on its own.
+   */
+  get serverClosedFirst(): boolean {
+    return this.#serverFirst;
   }
 
   /** How the peer has ended the connection so far. */
@@ -425,7 +436,9 @@ export class ProbeConnection implements AsyncDisposable {
    * doc) and waits until the socket is released.
    */
   async close(): Promise<void> {
-    if (!this.#ended && !this.#closed && !this.#socket.destroyed && await this.#serverClosedFirst()) {
+    if (
+      !this.#ended && !this.#closed && !this.#socket.destroyed && await this.#serverClosedFirst()
+    ) {
       this.#resetAfterServerClose();
     }
     this.destroy();
@@ -487,6 +500,17 @@ export class ProbeConnection implements AsyncDisposable {
 
   /** Ends with RST because the server closed first, with a note saying why. */
   #resetAfterServerClose(): void {
+    this.#serverFirst = true;
+    if (this.#peerEnd === "open") {
+      // The kernel has the server's FIN; node has not read it yet and will not now.
+      this.#peerEnd = "fin";
+      this.#recorder.add({
+        actor: "server",
+        kind: "close",
+        connection: this.label,
+        ...this.#route(true),
+      });
+    }
     this.#recorder.add({
       actor: "probe",
       kind: "note",

@@ -12,6 +12,8 @@ import {
   formatAddress,
   parseTcpTable,
   ProbeConnectError,
+  readTcpTable,
+  TCP_TIME_WAIT,
 } from "./probe_client.ts";
 
 /** A loopback server whose connections are handled by `onConnection`; closed on dispose. */
@@ -219,4 +221,76 @@ Deno.test("parseTcpTable() reads IPv4, IPv6 and IPv4-mapped endpoints", () => {
     { local: "[::1]:6666", remote: "[::]:0", state: 10, txQueue: 0, rxQueue: 0 },
   ]);
   assert.equal(formatAddress("::ffff:10.0.0.1", 80), "10.0.0.1:80");
+});
+
+/** TIME_WAIT sockets whose local end is 127.0.0.1:`port`. */
+async function timeWaitOn(port: number): Promise<string[]> {
+  const rows = await readTcpTable() ?? [];
+  return rows.filter((r) => r.state === TCP_TIME_WAIT && r.local === `127.0.0.1:${port}`)
+    .map((r) => `${r.local} → ${r.remote}`);
+}
+
+Deno.test("the probe never leaves the server's port in TIME_WAIT", async (t) => {
+  await t.step("the server closes first: the probe resets", async () => {
+    await using server = await listen((s) => s.on("data", () => s.end()));
+    const recorder = new ExchangeRecorder("server closes first");
+    {
+      await using conn = await connectProbe({
+        host: "127.0.0.1",
+        port: server.port,
+        timeoutMs: 1000,
+        recorder,
+      });
+      await conn.send("Client Query\n");
+      assert.equal(await conn.waitPeerEnd(1000), "fin");
+      await conn.end();
+      assert.equal(conn.serverClosedFirst, true);
+    }
+    const kinds = recorder.toExchange().events.map((e) => `${e.actor} ${e.kind}`);
+    assert.deepEqual(kinds.slice(-2), ["probe note", "probe reset"]);
+    assert.ok(!kinds.includes("probe close"), "no FIN after the server's FIN");
+    assert.deepEqual(await timeWaitOn(server.port), []);
+  });
+  await t.step("the server's FIN is in the kernel but not read yet: still a reset", async () => {
+    let ended = () => {};
+    const serverEnded = new Promise<void>((r) => ended = r);
+    await using server = await listen((s) => s.end(ended));
+    const recorder = new ExchangeRecorder("FIN not read yet");
+    const conn = await connectProbe({
+      host: "127.0.0.1",
+      port: server.port,
+      timeoutMs: 1000,
+      recorder,
+    });
+    await serverEnded;
+    await conn.close();
+    assert.ok(recorder.toExchange().events.some((e) => e.kind === "reset"));
+    assert.deepEqual(await timeWaitOn(server.port), []);
+  });
+  await t.step(
+    "the probe closes first: FIN, and the TIME_WAIT is on the probe's side",
+    async () => {
+      const seen: string[] = [];
+      await using server = await listen((s) => {
+        s.on("data", (d) => seen.push(new TextDecoder().decode(d)));
+        s.on("end", () => s.end());
+      });
+      const recorder = new ExchangeRecorder("probe closes first");
+      {
+        await using conn = await connectProbe({
+          host: "127.0.0.1",
+          port: server.port,
+          timeoutMs: 1000,
+          recorder,
+        });
+        assert.equal(await conn.sendAndEnd("Client Query"), "sent");
+        assert.equal(await conn.waitPeerEnd(1000), "fin");
+        assert.equal(conn.serverClosedFirst, false);
+      }
+      assert.deepEqual(seen, ["Client Query"]);
+      const kinds = recorder.toExchange().events.map((e) => `${e.actor} ${e.kind}`);
+      assert.deepEqual(kinds, ["probe connect", "probe send", "probe close", "server close"]);
+      assert.deepEqual(await timeWaitOn(server.port), []);
+    },
+  );
 });

@@ -15,9 +15,21 @@
  * - `process-group` (fallback): the program leads a new session; the tree is the process group,
  *   the descendants found in /proc and, when available, the members of its pids cgroup.
  *
+ * Filesystem (see `filesystem.ts`): with the PID namespace, bubblewrap (`bwrap`) replaces
+ * `unshare` and gives each program a private view: system folders and tools read-only, its
+ * workspace read-write, a private /tmp, no capabilities; nothing of the teacher's or of other
+ * submissions. Without bubblewrap programs see the whole filesystem and
+ * {@linkcode ContainmentInfo} says why.
+ *
  * The `processes` limit is applied with a per-program pids cgroup when a writable cgroup v1
  * `pids` hierarchy exists (it also lists every member for `treePids()` and `kill()`), and with
- * RLIMIT_NPROC, which Linux does not enforce for root.
+ * RLIMIT_NPROC, which Linux does not enforce for root. `memoryBytes` caps the whole tree's memory
+ * with a per-program memory cgroup (the OOM killer ends the tree; `ExitInfo.memoryExceeded`).
+ *
+ * Grader faults are kept apart from the program's: the sandbox's shell writes a start marker on
+ * stdout (removed from the capture) just before it runs the program; a program that ends without
+ * it never ran, and its exit has `sandboxFailure` (`runProgram` throws a {@linkcode SandboxError}).
+ * `startProgram` throws a `SandboxError` when a wrapper cannot be spawned or a cgroup made.
  *
  * Known limits: in a PID namespace an exit status of 129-159 is read as death by signal N-128
  * (the shell PID 1 cannot tell them apart); descriptors above 9 that the grader itself inherited
@@ -33,7 +45,12 @@
  */
 
 import { StreamCapture } from "./_capture.ts";
-import { descendants, exists, signalAll } from "./_proc.ts";
+import { cgroupSupport, ProgramCgroups } from "./_cgroup.ts";
+import { descendants, signalAll } from "./_proc.ts";
+import { SandboxError } from "./errors.ts";
+import { filesystemIsolation, viewArgs } from "./filesystem.ts";
+
+export { SandboxError } from "./errors.ts";
 
 /** Resource limits (per process, like setrlimit; `processes` per program). */
 export interface Limits {
@@ -44,10 +61,16 @@ export interface Limits {
   /** Processes and threads of the program (pids cgroup and RLIMIT_NPROC). Default 256. */
   processes?: number;
   /**
+   * Memory of the whole program tree, page cache and tmpfs included (memory cgroup; the OOM
+   * killer ends it). Default 512 MiB: javac peaks near 40 MiB, `deno run`, python and the JVM of
+   * a small server at 10-20 MiB of their own (measured). Without a memory cgroup: no cap.
+   */
+  memoryBytes?: number;
+  /**
    * Address space per process (RLIMIT_AS). Default: none, because the JVM and V8 reserve far more
    * virtual memory than they use and fail to start under a small RLIMIT_AS.
    */
-  memoryBytes?: number;
+  addressSpaceBytes?: number;
   /** Open file descriptors per process (RLIMIT_NOFILE). Default 1024. */
   openFiles?: number;
 }
@@ -73,6 +96,13 @@ export interface StartOptions {
   label?: string;
   /** Forces a containment (tests); default: the best one available (see {@linkcode containment}). */
   containment?: Containment;
+  /**
+   * The folder the program may write, shown at its own path (default: the `sockgrade-*` copy
+   * that holds `cwd`, else `cwd`; see `filesystem.ts`).
+   */
+  workspace?: string;
+  /** `shared` turns the private filesystem view off (tests); default: the view when available. */
+  filesystem?: "private" | "shared";
 }
 
 /** One line of output. */
@@ -93,6 +123,16 @@ export interface ExitInfo {
   durationMs: number;
   /** Whether the grader killed it (kill(), dispose or a timeout) before it exited by itself. */
   killed: boolean;
+  /**
+   * Set when the program never ran because the sandbox failed (a namespace, mount or cgroup
+   * could not be made; the wrapper is missing): what the sandbox said. A grader fault: report
+   * `error`, never charge the student (see {@linkcode SandboxError}).
+   */
+  sandboxFailure?: string;
+  /** True when the memory cgroup's OOM killer ended a process of the tree (`memoryBytes`). */
+  memoryExceeded?: boolean;
+  /** Peak memory of the tree in bytes (memory cgroup), when known. */
+  peakMemoryBytes?: number;
 }
 
 /** A started program. Dispose of it (`await using`) or `kill()` it to end its whole tree. */
@@ -154,36 +194,51 @@ export interface ContainmentInfo {
   reason?: string;
   /** Whether a pids cgroup enforces `processes` (otherwise only RLIMIT_NPROC, not for root). */
   pidsCgroup: boolean;
+  /** Whether a memory cgroup enforces `memoryBytes` (otherwise memory is not capped). */
+  memoryCgroup: boolean;
+  /** `private`: programs see only their view (see `filesystem.ts`); `shared`: everything. */
+  filesystem: "private" | "shared";
+  /** Why the filesystem is shared, when it is. */
+  filesystemReason?: string;
 }
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const DEFAULT_LIMITS: Required<Omit<Limits, "memoryBytes">> = {
+const DEFAULT_LIMITS: Required<Omit<Limits, "addressSpaceBytes">> = {
   cpuSeconds: 10,
   fileSizeBytes: 64 * 1024 * 1024,
   processes: 256,
   openFiles: 1024,
+  memoryBytes: 512 * 1024 * 1024,
 };
 const DEFAULT_CAPTURE = 1024 * 1024;
 /** How long the output may keep flowing after the exit status is known (fallback only). */
 const DRAIN_MS = 200;
-const PIDS_V1 = "/sys/fs/cgroup/pids";
 
 /**
- * The shell every program starts under. Arguments: the cgroup.procs path or "", `ulimit` flag and
- * value pairs, `--`, then argv. It joins the pids cgroup (best effort: if that fails the program
- * runs without it), sets the limits with the shell's own `ulimit` (no extra exec), closes
- * descriptors 3-9 the grader may have inherited (dash cannot name higher ones), drops the PWD it
- * would export, and then:
- * - in a PID namespace it is PID 1 and runs the program as its child, exiting with its status
- *   (128+N for signal N); its own stderr goes to /dev/null so it cannot add "Segmentation fault"
- *   to the program's;
- * - otherwise it becomes the program.
+ * The shell every program starts under. Arguments: the start marker, the cgroup.procs paths
+ * (space-separated, or ""), `ulimit` flag and value pairs, `--`, then argv. It joins the cgroups
+ * (a failure is the sandbox's: it exits 126 without the marker), sets the limits with the
+ * shell's own `ulimit` (no extra exec), closes descriptors 3-9 the grader may have inherited
+ * (dash cannot name higher ones), drops the PWD it would export, and then:
+ * - in a PID namespace it is PID 1, writes the marker and runs the program as its child,
+ *   exiting with its status (128+N for signal N); its own stderr goes to /dev/null so it cannot
+ *   add "Segmentation fault" to the program's;
+ * - with bubblewrap it becomes `bwrap`, whose PID 1 is {@linkcode RUN_AS_CHILD} (marker inside
+ *   the view, so only a program whose view was made gets it);
+ * - otherwise it writes the marker and becomes the program.
  */
-const SHIM_PREFIX = '[ -z "$1" ] || { echo $$ > "$1"; } 2>/dev/null; shift; ' +
+const SHIM_PREFIX = 'm=$1; for f in $2; do echo $$ > "$f" || exit 126; done; shift 2; ' +
   'while [ "$1" != -- ]; do ulimit "$1" "$2" || exit 125; shift 2; done; shift; ' +
   "unset PWD OLDPWD; exec 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ";
-const NS_SHIM = SHIM_PREFIX + 'exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
-const GROUP_SHIM = SHIM_PREFIX + 'exec 3>&- "$@"';
+/** PID 1 of a namespace: the marker, then the program as its child. Arguments: marker, argv. */
+const RUN_AS_CHILD = 'unset PWD OLDPWD; printf %s "$1"; shift; ' +
+  'exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
+const NS_SHIM = SHIM_PREFIX + `set -- "$m" "$@"; ${RUN_AS_CHILD}`;
+const BWRAP_SHIM = SHIM_PREFIX + 'exec 3>&- "$@"';
+const GROUP_SHIM = SHIM_PREFIX + 'printf %s "$m"; exec 3>&- "$@"';
+/** What the shim writes on stdout right before the program runs (random per grader process). */
+const MARKER = `\x1b[sockgrade-started:${crypto.randomUUID()}]`;
+const MARKER_BYTES = new TextEncoder().encode(MARKER);
 /** Where `stdbuf` finds its preload library on Debian; used directly to spare an exec. */
 const LIBSTDBUF = "/usr/libexec/coreutils/libstdbuf.so";
 
@@ -224,8 +279,6 @@ const SIGNALS = [
 
 let detected: ContainmentInfo | undefined;
 let unsharePath = "/usr/bin/unshare";
-let cgroupBase: string | null | undefined;
-let programCounter = 0;
 
 /**
  * The containment `startProgram` uses, detected once (a few ms, synchronously) by actually
@@ -233,15 +286,17 @@ let programCounter = 0;
  */
 export function containment(): ContainmentInfo {
   if (detected) return detected;
-  const pidsCgroup = pidsCgroupBase() !== null;
+  const cgroups = cgroupSupport();
+  const shared = (filesystemReason: string) => ({
+    pidsCgroup: cgroups.pids,
+    memoryCgroup: cgroups.memory,
+    filesystem: "shared" as const,
+    filesystemReason,
+  });
   const unshare = findExecutable("unshare", DEFAULT_PATH, "/");
   if (!unshare) {
-    detected = {
-      kind: "process-group",
-      userNamespace: false,
-      reason: "unshare is not installed (util-linux).",
-      pidsCgroup,
-    };
+    const reason = "unshare is not installed (util-linux).";
+    detected = { kind: "process-group", userNamespace: false, reason, ...shared(reason) };
     return detected;
   }
   let lastError = "";
@@ -256,8 +311,16 @@ export function containment(): ContainmentInfo {
         env: { PATH: DEFAULT_PATH },
       }).outputSync();
       if (out.success) {
-        detected = { kind: "pid-namespace", userNamespace, pidsCgroup };
         unsharePath = unshare;
+        const fs = filesystemIsolation();
+        detected = {
+          kind: "pid-namespace",
+          userNamespace,
+          pidsCgroup: cgroups.pids,
+          memoryCgroup: cgroups.memory,
+          filesystem: fs.kind,
+          ...(fs.reason ? { filesystemReason: fs.reason } : {}),
+        };
         return detected;
       }
       lastError = new TextDecoder().decode(out.stderr).trim();
@@ -265,11 +328,12 @@ export function containment(): ContainmentInfo {
       lastError = error instanceof Error ? error.message : String(error);
     }
   }
+  const reason = `unshare could not make a PID namespace (${lastError || "no message"}).`;
   detected = {
     kind: "process-group",
     userNamespace: false,
-    reason: `unshare could not make a PID namespace (${lastError || "no message"}).`,
-    pidsCgroup,
+    reason,
+    ...shared(`the private filesystem view needs a PID namespace: ${reason}`),
   };
   return detected;
 }
@@ -283,22 +347,6 @@ function namespaceArgs(userNamespace: boolean): string[] {
     "--mount-proc",
     "--",
   ];
-}
-
-/** The writable cgroup v1 pids folder for our programs, or null (detected once). */
-function pidsCgroupBase(): string | null {
-  if (cgroupBase !== undefined) return cgroupBase;
-  cgroupBase = null;
-  try {
-    Deno.statSync(`${PIDS_V1}/cgroup.procs`);
-    const base = `${PIDS_V1}/sockgrade`;
-    Deno.mkdirSync(base, { recursive: true });
-    Deno.statSync(`${base}/pids.max`);
-    cgroupBase = base;
-  } catch {
-    cgroupBase = null;
-  }
-  return cgroupBase;
 }
 
 /** Looks `name` up like execvp would in the child: a path if it has a `/`, else the PATH. */
@@ -331,7 +379,9 @@ function ulimitArgs(limits: Limits | undefined, nproc: boolean): string[] {
     ["-n", Math.max(3, Math.floor(l.openFiles))],
   ];
   if (nproc) args.push(["-p", Math.max(1, Math.floor(l.processes))]);
-  if (l.memoryBytes !== undefined) args.push(["-v", Math.max(0, Math.floor(l.memoryBytes / 1024))]);
+  if (l.addressSpaceBytes !== undefined) {
+    args.push(["-v", Math.max(0, Math.floor(l.addressSpaceBytes / 1024))]);
+  }
   return args.flat().map(String);
 }
 
@@ -345,7 +395,9 @@ function prlimitPrefix(limits: Limits | undefined, nproc: boolean): string[] {
     `--nofile=${Math.max(3, Math.floor(l.openFiles))}`,
   ];
   if (nproc) args.push(`--nproc=${Math.max(1, Math.floor(l.processes))}`);
-  if (l.memoryBytes !== undefined) args.push(`--as=${Math.max(0, Math.floor(l.memoryBytes))}`);
+  if (l.addressSpaceBytes !== undefined) {
+    args.push(`--as=${Math.max(0, Math.floor(l.addressSpaceBytes))}`);
+  }
   return [...args, "--"];
 }
 
@@ -402,40 +454,6 @@ function describe(opts: StartOptions): string {
   return opts.label ? `the ${opts.label} (${opts.argv[0]})` : `${opts.argv[0]}`;
 }
 
-/** A per-program pids cgroup, or undefined when none is available. */
-function makeCgroup(processes: number): string | undefined {
-  const base = pidsCgroupBase();
-  if (base === null) return undefined;
-  const dir = `${base}/${Deno.pid}-${++programCounter}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    Deno.mkdirSync(dir);
-    Deno.writeTextFileSync(`${dir}/pids.max`, String(processes));
-    return dir;
-  } catch {
-    removeCgroup(dir);
-    return undefined;
-  }
-}
-
-function cgroupPids(dir: string): number[] {
-  try {
-    return Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n").filter((s) => s !== "").map(
-      Number,
-    );
-  } catch {
-    return [];
-  }
-}
-
-function removeCgroup(dir: string): boolean {
-  try {
-    Deno.removeSync(dir);
-    return true;
-  } catch (error) {
-    return error instanceof Deno.errors.NotFound;
-  }
-}
-
 /**
  * Starts a program (see the module doc for how it is contained).
  *
@@ -468,8 +486,14 @@ export function startProgram(opts: StartOptions): RunningProgram {
   }
   const info = containment();
   const kind = opts.containment ?? info.kind;
+  const privateView = kind === "pid-namespace" && info.filesystem === "private" &&
+    opts.filesystem !== "shared";
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const cgroup = makeCgroup(Math.max(1, Math.floor(limits.processes)));
+  const cgroups = ProgramCgroups.create(
+    Math.max(1, Math.floor(limits.processes)),
+    Math.max(1024 * 1024, Math.floor(limits.memoryBytes)),
+    describe(opts),
+  );
   // `stdbuf -oL -eL` only sets these variables; setting them here spares an exec.
   if (opts.lineBuffered && haveLibstdbuf()) {
     env.LD_PRELOAD = env.LD_PRELOAD ? `${env.LD_PRELOAD}:${LIBSTDBUF}` : LIBSTDBUF;
@@ -482,26 +506,35 @@ export function startProgram(opts: StartOptions): RunningProgram {
     ...(opts.lineBuffered && !haveLibstdbuf() ? ["stdbuf", "-oL", "-eL"] : []),
     ...opts.argv,
   ];
-  const shimArgs = (shim: string) => [
+  const shimArgs = (shim: string, argv: string[]) => [
     "/bin/sh",
     "-c",
     shim,
     "sh",
-    cgroup ? `${cgroup}/cgroup.procs` : "",
+    MARKER,
+    cgroups.procsFiles,
     ...(dash ? ulimitArgs(opts.limits, nprocApplies(kind)) : []),
     "--",
-    ...program,
+    ...argv,
   ];
   // A new session via the setsid program: Deno's `detached` would fork the whole Deno process
   // (a pre-exec hook rules out its faster spawn), which costs far more than one small exec.
   const setsid = kind === "process-group" ? setsidPath() : undefined;
-  const [command, ...args] = kind === "pid-namespace"
-    ? [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM)]
-    : [...(setsid ? [setsid] : []), ...shimArgs(GROUP_SHIM)];
+  let command: string[];
+  if (privateView) {
+    const view = viewArgs({ cwd: opts.cwd, workspace: opts.workspace, env });
+    const inner = ["/bin/sh", "-c", RUN_AS_CHILD, "sh", MARKER, ...program];
+    const bwrap = filesystemIsolation().bwrap ?? "bwrap";
+    command = shimArgs(BWRAP_SHIM, [bwrap, ...view, "--", ...inner]);
+  } else if (kind === "pid-namespace") {
+    command = [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM, program)];
+  } else {
+    command = [...(setsid ? [setsid] : []), ...shimArgs(GROUP_SHIM, program)];
+  }
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(command!, {
-      args,
+    child = new Deno.Command(command[0]!, {
+      args: command.slice(1),
       cwd: opts.cwd,
       clearEnv: true,
       env,
@@ -511,13 +544,13 @@ export function startProgram(opts: StartOptions): RunningProgram {
       detached: kind === "process-group" && !setsid,
     }).spawn();
   } catch (error) {
-    if (cgroup) removeCgroup(cgroup);
-    throw new Error(
+    cgroups.removeNow();
+    throw new SandboxError(
       `Cannot start ${describe(opts)}: ${error instanceof Error ? error.message : error}`,
       { cause: error },
     );
   }
-  return new Program(child, kind, cgroup, opts.captureBytes ?? DEFAULT_CAPTURE);
+  return new Program(child, kind, cgroups, opts.captureBytes ?? DEFAULT_CAPTURE);
 }
 
 class Program implements RunningProgram {
@@ -526,10 +559,12 @@ class Program implements RunningProgram {
   readonly exited: Promise<ExitInfo>;
   readonly #child: Deno.ChildProcess;
   readonly #kind: Containment;
-  readonly #cgroup: string | undefined;
+  readonly #cgroups: ProgramCgroups;
   readonly #out: StreamCapture;
   readonly #err: StreamCapture;
   #killed = false;
+  /** Whether the start marker arrived (undefined: not decided yet). */
+  #started: boolean | undefined;
   #exitSeen = false;
   #done = false;
   readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
@@ -540,14 +575,14 @@ class Program implements RunningProgram {
   constructor(
     child: Deno.ChildProcess,
     kind: Containment,
-    cgroup: string | undefined,
+    cgroups: ProgramCgroups,
     captureBytes: number,
   ) {
     this.startedAt = performance.now();
     this.pid = child.pid;
     this.#child = child;
     this.#kind = kind;
-    this.#cgroup = cgroup;
+    this.#cgroups = cgroups;
     this.#out = new StreamCapture(captureBytes);
     this.#err = new StreamCapture(captureBytes);
     this.#statusKnown = new Promise((resolve) => this.#statusSeen = resolve);
@@ -581,7 +616,7 @@ class Program implements RunningProgram {
   treePids(): number[] {
     if (this.#done) return [];
     // The cgroup knows every member, daemons included, in one read; else walk /proc (slower).
-    const members = this.#cgroup ? cgroupPids(this.#cgroup) : [];
+    const members = this.#cgroups.pids();
     if (members.length > 0) return [...new Set([this.pid, ...members])];
     return descendants([this.pid]);
   }
@@ -620,7 +655,7 @@ class Program implements RunningProgram {
   #signalTree(signal: Deno.Signal): void {
     if (this.#exitSeen) {
       if (this.#kind === "process-group") signalAll([-this.pid], signal);
-      if (this.#cgroup) signalAll(cgroupPids(this.#cgroup), signal);
+      signalAll(this.#cgroups.pids(), signal);
       return;
     }
     // SIGTERM to the unshare wrapper is pointless (it blocks it) and SIGKILL to it would leave
@@ -632,8 +667,8 @@ class Program implements RunningProgram {
 
   async #watch(): Promise<ExitInfo> {
     const reading = Promise.all([
-      this.#pump(this.#child.stdout, this.#out),
-      this.#pump(this.#child.stderr, this.#err),
+      this.#pump(this.#child.stdout, this.#out, true),
+      this.#pump(this.#child.stderr, this.#err, false),
     ]);
     const status = await this.#child.status;
     const durationMs = performance.now() - this.startedAt;
@@ -644,10 +679,21 @@ class Program implements RunningProgram {
       this.#signalTree("SIGKILL");
     }
     await this.#drain(reading);
-    await this.#cleanupCgroup();
+    const memoryExceeded = this.#cgroups.memoryExceeded();
+    const peakMemoryBytes = this.#cgroups.peakMemoryBytes();
+    await this.#cgroups.remove();
     this.#done = true;
     const info = this.#decode(status);
-    return { ...info, durationMs, killed: this.#killed };
+    const exit: ExitInfo = { ...info, durationMs, killed: this.#killed };
+    if (memoryExceeded) exit.memoryExceeded = true;
+    if (peakMemoryBytes !== undefined) exit.peakMemoryBytes = peakMemoryBytes;
+    if (!this.#started && !this.#killed) {
+      const said = new TextDecoder().decode(this.#err.bytes()).trim().split("\n").slice(-3)
+        .join(" | ");
+      exit.sandboxFailure = said || `the sandbox's shell exited with status ${status.code}` +
+          (status.signal ? ` (${status.signal})` : "");
+    }
+    return exit;
   }
 
   /** Waits for both streams to end; in the fallback, gives up after a while (escaped daemons). */
@@ -668,32 +714,44 @@ class Program implements RunningProgram {
     }
   }
 
-  async #pump(stream: ReadableStream<Uint8Array>, capture: StreamCapture): Promise<void> {
+  async #pump(
+    stream: ReadableStream<Uint8Array>,
+    capture: StreamCapture,
+    marked: boolean,
+  ): Promise<void> {
     const reader = stream.getReader();
     this.#readers.push(reader);
+    // stdout starts with the shim's marker: held back until it is complete, then dropped.
+    let head: Uint8Array | undefined = marked ? new Uint8Array(0) : undefined;
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        capture.push(value, performance.now() - this.startedAt);
+        let chunk = value;
+        if (head) {
+          const joined = new Uint8Array(head.length + chunk.length);
+          joined.set(head);
+          joined.set(chunk, head.length);
+          const n = Math.min(joined.length, MARKER_BYTES.length);
+          const matches = joined.subarray(0, n).every((b, i) => b === MARKER_BYTES[i]);
+          if (matches && joined.length < MARKER_BYTES.length) {
+            head = joined;
+            continue;
+          }
+          this.#started = matches;
+          chunk = matches ? joined.subarray(MARKER_BYTES.length) : joined;
+          head = undefined;
+          if (chunk.length === 0) continue;
+        }
+        capture.push(chunk, performance.now() - this.startedAt);
       }
     } catch {
       // the stream was cancelled: what was read is kept
     } finally {
+      if (head?.length) capture.push(head, performance.now() - this.startedAt);
+      if (marked) this.#started ??= false;
       capture.end(performance.now() - this.startedAt);
       reader.releaseLock();
-    }
-  }
-
-  async #cleanupCgroup(): Promise<void> {
-    const dir = this.#cgroup;
-    if (!dir) return;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (removeCgroup(dir)) return;
-      const left = cgroupPids(dir);
-      signalAll(left, "SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      if (left.every((pid) => !exists(pid)) && removeCgroup(dir)) return;
     }
   }
 
@@ -717,6 +775,11 @@ export async function runProgram(opts: StartOptions & { timeoutMs: number }): Pr
   ]);
   clearTimeout(timer);
   const info = await program.kill();
+  if (info.sandboxFailure !== undefined) {
+    throw new SandboxError(
+      `The sandbox could not start ${describe(opts)}: ${info.sandboxFailure}`,
+    );
+  }
   return {
     ...info,
     killed: timedOut || info.killed,

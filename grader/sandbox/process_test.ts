@@ -48,7 +48,22 @@ test("containment() uses a PID namespace and a pids cgroup on this machine", () 
   const info = containment();
   assert.equal(info.kind, "pid-namespace", info.reason);
   assert.equal(info.pidsCgroup, true);
+  assert.equal(info.memoryCgroup, true);
+  assert.equal(info.filesystem, "private", info.filesystemReason);
   return Promise.resolve();
+});
+
+test("the memory cgroup ends a program that allocates without bound", async () => {
+  const result = await runProgram({
+    argv: ["sh", "-c", 'x=a; while :; do x="$x$x"; done'],
+    cwd: "/",
+    limits: { memoryBytes: 64 * 1024 * 1024 },
+    timeoutMs: 20_000,
+  });
+  assert.equal(result.timedOut, false);
+  assert.equal(result.signal, "SIGKILL");
+  assert.equal(result.memoryExceeded, true);
+  assert.ok((result.peakMemoryBytes ?? 0) <= 64 * 1024 * 1024 + 4096, `${result.peakMemoryBytes}`);
 });
 
 test("startProgram() records stdout lines with arrival times as they come", async (t) => {

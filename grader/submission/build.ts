@@ -13,7 +13,9 @@
  * | make | `make -B -k` once for both sides | the `server` / `client` executables it made | `stdbuf` |
  * | manifest | its `build` commands once, in order | its `server` / `client` commands | by runtime |
  *
- * Sides build in parallel; a shared Makefile or manifest build runs once.
+ * Sides build in parallel; a shared Makefile or manifest build runs once. With `cache: true`,
+ * a build already made from the same files by the same compilers is restored from the build
+ * cache instead (see `build_cache.ts`), with identical messages and compiler output and a note.
  *
  * @module
  */
@@ -24,6 +26,16 @@ import { runProgram, type RunResult } from "../sandbox/process.ts";
 import type { Detection, Side, SideProgram, SourceKind } from "./discover.ts";
 import { readJavaSource } from "./_java.ts";
 import { cleanOutput, countWarnings, firstError } from "./_messages.ts";
+import {
+  buildKey,
+  defaultCacheDir,
+  isCacheable,
+  isStorable,
+  restoreBuild,
+  type Snapshot,
+  snapshot,
+  storeBuild,
+} from "./build_cache.ts";
 import {
   baseEnv,
   denoEnv,
@@ -71,6 +83,11 @@ export interface BuildOutcome {
   language: string;
   /** Remarks from detection and building (e.g. which candidate was chosen). */
   notes: string[];
+  /**
+   * What the build cache did: `hit` (restored, nothing was built), `miss` (built, and stored
+   * when it could be), `not-cacheable` (TypeScript or a manifest: always built) or `off`.
+   */
+  cache?: "hit" | "miss" | "not-cacheable" | "off";
 }
 
 /** Options for {@linkcode buildSubmission}. */
@@ -82,7 +99,15 @@ export interface BuildOptions {
    * Deno builds and `deno run --cached-only` use; default: the grader's own Deno cache).
    */
   env?: Record<string, string>;
+  /** Use the build cache (default false: library callers opt in; `grade()` turns it on). */
+  cache?: boolean;
+  /** The build cache's folder (default {@linkcode defaultCacheDir}). */
+  cacheDir?: string;
 }
+
+/** The note a submission built from the cache gets. */
+export const FROM_CACHE_NOTE =
+  "built from cache: these files were built before with the same compilers (outputs and compiler messages are from that build; --no-cache rebuilds)";
 
 /** Where sockgrade writes inside the workspace (hidden, so detection never sees it). */
 const HOME_DIR = ".sockgrade-home";
@@ -624,6 +649,47 @@ export async function buildSubmission(
   const tools = await toolchain();
   const home = join(dir, HOME_DIR);
   await Deno.mkdir(home, { recursive: true });
+  if (!opts.cache) return { ...await buildFresh(dir, detection, opts, tools, home), cache: "off" };
+  if (!isCacheable(detection)) {
+    return { ...await buildFresh(dir, detection, opts, tools, home), cache: "not-cacheable" };
+  }
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  // The cache never decides a grade: when it cannot be read or written, the build just runs.
+  let key: string | undefined;
+  let before: Snapshot | undefined;
+  try {
+    const started = performance.now();
+    before = await snapshot(dir);
+    key = await buildKey(before, detection, tools, opts.env ?? {});
+    const hit = await restoreBuild(cacheDir, key, dir);
+    if (hit) {
+      const ms = Math.round(performance.now() - started);
+      return {
+        ...hit,
+        server: { ...hit.server, durationMs: ms },
+        client: { ...hit.client, durationMs: ms },
+        notes: [...hit.notes, FROM_CACHE_NOTE],
+        cache: "hit",
+      };
+    }
+  } catch {
+    key = undefined;
+  }
+  const built = await buildFresh(dir, detection, opts, tools, home);
+  if (key && before && isStorable(built)) {
+    await storeBuild(cacheDir, key, dir, before, built).catch(() => {});
+  }
+  return { ...built, cache: "miss" };
+}
+
+/** Builds both sides (no cache). */
+async function buildFresh(
+  dir: string,
+  detection: Detection,
+  opts: BuildOptions,
+  tools: Toolchain,
+  home: string,
+): Promise<BuildOutcome> {
   const notes = [...detection.notes];
   const ctx: Context = {
     dir,

@@ -1,7 +1,8 @@
 /** Tests for finding a submission's server and client (EXERCISE.md §2). */
 
 import assert from "node:assert/strict";
-import { candidatesOf, detectPrograms, missingMessage, parseManifest } from "./discover.ts";
+import { candidatesOf, detectPrograms, missingMessage } from "./discover.ts";
+import { parseManifest } from "./manifest.ts";
 import { writeTree } from "./_testing.ts";
 
 const C = "int main(void) { return 0; }\n";

@@ -13,6 +13,10 @@ MODE picks the behaviour (a correct server, or one with a typical student bug):
   crash       exits at once with status 3 and a message on stderr
   wrongport   listens on PORT + 1
   fragile     exits when a connection is reset or sends more than 64 KiB without a newline
+  onerecv     the article's shape: no SO_REUSEADDR, one recv() per connection, then it closes
+              the connection itself (answers a recv() that is exactly the trigger)
+  spew        like correct, plus a thread printing a debug line in a loop (floods stdout);
+              every line is one write()
 It listens on 127.0.0.1 (or $TEST_SERVER_BIND) and prints "Receive Query" per trigger.
 """
 
@@ -28,6 +32,10 @@ MAX_LINE = 64 * 1024
 
 
 def respond():
+    if MODE == "spew":
+        # One write per line, like C's printf + fflush: lines of two threads never mix.
+        os.write(1, f"{RESPONSE}\n".encode())
+        return
     print(RESPONSE, flush=MODE != "unflushed")
 
 
@@ -36,6 +44,11 @@ def handle(conn, addr):
         if MODE == "chatty":
             print(f"connection from {addr[0]}", flush=True)
         if MODE != "nofilter" and addr[0] != ALLOWED:
+            return
+        if MODE == "onerecv":
+            data = conn.recv(4096)
+            if data.rstrip(b"\r\n") == TRIGGER:
+                respond()
             return
         buf = b""
         discarding = False
@@ -70,16 +83,26 @@ def handle(conn, addr):
             respond()
 
 
+def spew():
+    n = 0
+    while True:
+        n += 1
+        os.write(1, f"poll returned {n % 3}\n".encode())
+
+
 def main():
     if MODE == "crash":
         print("server: cannot start (test crash)", file=sys.stderr)
         sys.exit(3)
     listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if MODE != "onerecv":
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((os.environ.get("TEST_SERVER_BIND", "127.0.0.1"), PORT + (MODE == "wrongport")))
     listener.listen(16)
     if MODE == "chatty":
         print("======waiting for client's request======", flush=True)
+    if MODE == "spew":
+        threading.Thread(target=spew, daemon=True).start()
     while True:
         conn, addr = listener.accept()
         if MODE in ("iterative", "fragile"):

@@ -1,0 +1,154 @@
+/**
+ * The hostile corpus: every folder in tests/hostile is a submission that attacks the grader (fork
+ * bomb, SIGTERM ignored, endless output, unbounded memory, snooping and scribbling, symlinks out
+ * of the submission, port scanning) with an `expected.json` like the fixture corpus's plus
+ * `maxSeconds` (wall time bound for that submission), optional `notesMatch` (a note the copy must
+ * make) and `flaky` (why a check may get one of a list of statuses).
+ *
+ * Graded once with `grade()` in the private namespace (the default isolation; this test fails
+ * when namespaces cannot be made). Then: expected statuses, bounded time, the submission folders
+ * unchanged (content hash), no process of the run left (every process seen in this test's tree
+ * during the run, and any process naming one of the run's workspaces), secret markers the test
+ * planted in a sibling temporary folder and in the repository never read (absent from every
+ * result) nor written, and nothing written outside the copies.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { grade } from "../grader/grade.ts";
+import { CHECK_IDS } from "../grader/checks_catalogue.ts";
+import { DEFAULT_SPEC } from "../grader/spec.ts";
+import type { CheckStatus } from "../grader/result.ts";
+import { TreeWatcher } from "./hostile/_tree_watcher.ts";
+
+const HOSTILE = fileURLToPath(new URL("./hostile", import.meta.url));
+const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+/** Where the snooping fixture looks (its C code names these paths). */
+const SIBLING_MARKER = "/tmp/sockgrade-hostile-marker/secret.txt";
+const REPO_MARKER = join(HOSTILE, ".secret", "marker.txt");
+/** Files the scribbling server tries to create outside its copy. */
+const MUST_NOT_EXIST = ["/tmp/pwned.txt", `${REPO}/pwned.txt`, "/usr/pwned.txt", "/pwned.txt"];
+
+interface Expected {
+  description: string;
+  /** The status of each check; a list where the grader is known to vary (see `flaky`). */
+  checks: Record<string, CheckStatus | CheckStatus[]>;
+  /** Why a check may get one of several statuses (a known grader issue to fix). */
+  flaky?: string;
+  maxSeconds: number;
+  notesMatch?: string;
+}
+
+async function loadCorpus(): Promise<{ name: string; path: string; expected: Expected }[]> {
+  const corpus = [];
+  for await (const entry of Deno.readDir(HOSTILE)) {
+    if (!entry.isDirectory || entry.name.startsWith(".")) continue;
+    const path = join(HOSTILE, entry.name);
+    const expected = JSON.parse(await Deno.readTextFile(join(path, "expected.json"))) as Expected;
+    corpus.push({ name: entry.name, path, expected });
+  }
+  return corpus.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A hash of a folder's tree: names, kinds, modes, link targets and contents. */
+async function treeHash(dir: string): Promise<string> {
+  const parts: string[] = [];
+  const walk = async (path: string, rel: string) => {
+    const entries = await Array.fromAsync(Deno.readDir(path));
+    entries.sort((a, b) => a.name < b.name ? -1 : 1);
+    for (const entry of entries) {
+      const full = join(path, entry.name);
+      const info = await Deno.lstat(full);
+      const name = `${rel}/${entry.name} ${info.mode}`;
+      if (info.isSymlink) parts.push(`${name} -> ${await Deno.readLink(full)}`);
+      else if (info.isDirectory) {
+        parts.push(`${name}/`);
+        await walk(full, `${rel}/${entry.name}`);
+      } else {
+        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(full));
+        parts.push(`${name} ${btoa(String.fromCharCode(...new Uint8Array(digest)))}`);
+      }
+    }
+  };
+  await walk(dir, "");
+  return parts.join("\n");
+}
+
+Deno.test("the hostile corpus gets its verdicts in bounded time and leaves no trace", async (t) => {
+  const corpus = await loadCorpus();
+  for (const entry of corpus) {
+    assert.deepEqual(Object.keys(entry.expected.checks).sort(), [...CHECK_IDS].sort(), entry.name);
+  }
+  const secret = `hostile-secret-${crypto.randomUUID()}`;
+  await Deno.mkdir(join(HOSTILE, ".secret"), { recursive: true });
+  await Deno.mkdir("/tmp/sockgrade-hostile-marker", { recursive: true });
+  await Deno.writeTextFile(REPO_MARKER, secret);
+  await Deno.writeTextFile(SIBLING_MARKER, secret);
+  const hashes = new Map<string, string>();
+  for (const entry of corpus) hashes.set(entry.name, await treeHash(entry.path));
+  const watcher = new TreeWatcher(["/tmp/sockgrade-hostile-marker"]);
+  try {
+    const started = performance.now();
+    const result = await grade(
+      corpus.map((entry) => ({ id: entry.name, path: entry.path })),
+      structuredClone(DEFAULT_SPEC),
+      { isolation: "netns", jobs: 2 },
+    );
+    const wallMs = performance.now() - started;
+    watcher.sample();
+    watcher.stop();
+    assert.equal(result.isolation, "netns");
+
+    for (const [i, entry] of corpus.entries()) {
+      await t.step(entry.name, async () => {
+        const submission = result.submissions[i]!;
+        const allowed = (id: string) => [entry.expected.checks[id] ?? []].flat();
+        const mismatches = CHECK_IDS.filter((id) =>
+          !allowed(id).includes(submission.checks.find((c) => c.id === id)!.status)
+        ).map((id) => {
+          const check = submission.checks.find((c) => c.id === id)!;
+          return `${id}: expected ${
+            entry.expected.checks[id]
+          }, got ${check.status} (${check.message})`;
+        });
+        assert.deepEqual(mismatches, [], `${entry.name}: ${entry.expected.description}`);
+        assert.ok(
+          submission.durationMs <= entry.expected.maxSeconds * 1000,
+          `${entry.name} took ${submission.durationMs} ms (bound ${entry.expected.maxSeconds} s)`,
+        );
+        if (entry.expected.notesMatch) {
+          assert.ok(
+            (submission.notes ?? []).some((n) => n.includes(entry.expected.notesMatch!)),
+            `notes: ${JSON.stringify(submission.notes)}`,
+          );
+        }
+        assert.equal(await treeHash(entry.path), hashes.get(entry.name), "the folder changed");
+      });
+    }
+
+    await t.step("no secret marker was read or written", async () => {
+      assert.ok(!JSON.stringify(result).includes(secret), "a secret shows up in the results");
+      assert.equal(await Deno.readTextFile(REPO_MARKER), secret);
+      assert.equal(await Deno.readTextFile(SIBLING_MARKER), secret);
+      for (const path of MUST_NOT_EXIST) {
+        assert.equal(await Deno.lstat(path).then(() => true, () => false), false, path);
+      }
+    });
+
+    await t.step("no process of the run is left", () => {
+      assert.ok(watcher.workspaces.size > 0, "the watcher saw the run's workspaces");
+      assert.deepEqual(watcher.leftovers(), []);
+      return Promise.resolve();
+    });
+    console.log(
+      `hostile corpus: ${corpus.length} submissions in ${Math.round(wallMs)} ms; ${
+        result.submissions.map((s) => `${s.id} ${s.durationMs} ms`).join(", ")
+      }`,
+    );
+  } finally {
+    watcher.stop();
+    await Deno.remove(join(HOSTILE, ".secret"), { recursive: true });
+    await Deno.remove("/tmp/sockgrade-hostile-marker", { recursive: true });
+  }
+});
