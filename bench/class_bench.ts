@@ -198,8 +198,21 @@ async function limits(rounds: number): Promise<Map<string, number>> {
 // ---------------------------------------------------------------------------------------------
 // Grading runs.
 
+/**
+ * CPU seconds used so far by this process and its waited-for descendants (every worker, its
+ * namespace and the programs it ran): load-independent, unlike wall time on a shared machine.
+ */
+async function cpuSeconds(): Promise<number> {
+  const stat = await Deno.readTextFile("/proc/self/stat").catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime, stime, cutime, cstime are fields 14-17 (1-based), i.e. 11-14 after the name.
+  return fields.slice(11, 15).reduce((a, b) => a + Number(b), 0) / 100;
+}
+
 interface Run {
   jobs: number;
+  /** CPU seconds the run used (see {@linkcode cpuSeconds}). */
+  cpuS: number;
   cache: "cold" | "warm";
   wallMs: number;
   result: GradeResult;
@@ -214,13 +227,15 @@ async function gradeRun(
   cache: Run["cache"],
 ): Promise<Run> {
   const arrivedAt = new Map<string, number>();
+  const cpuBefore = await cpuSeconds();
   const started = performance.now();
   const result = await grade(refs, structuredClone(DEFAULT_SPEC), {
     jobs,
     cacheDir,
     onResult: (r) => arrivedAt.set(r.id, performance.now() - started),
   });
-  return { jobs, cache, wallMs: performance.now() - started, result, arrivedAt };
+  const wallMs = performance.now() - started;
+  return { jobs, cache, wallMs, cpuS: (await cpuSeconds()) - cpuBefore, result, arrivedAt };
 }
 
 /** With one lane, the gap between consecutive results is each submission's whole time. */
@@ -285,9 +300,9 @@ async function main(): Promise<void> {
       }, load average ${load} at the end.\n`,
     );
     console.log(
-      "| jobs | build cache | wall | submissions/min | per submission p50 | p95 | speed-up | wall / Σ limits | cache hits |",
+      "| jobs | build cache | wall | submissions/min | per submission p50 | p95 | speed-up | wall / Σ limits | cache hits | CPU per submission | CPU ÷ cores |",
     );
-    console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of runs) {
       const durations = r.result.submissions.map((x) => x.durationMs);
       const hits = r.result.submissions.filter((x) => x.notes?.includes(FROM_CACHE_NOTE)).length;
@@ -296,7 +311,9 @@ async function main(): Promise<void> {
           (plan.length / (r.wallMs / 60_000)).toFixed(0)
         } | ${s(quantile(durations, 0.5))} | ${s(quantile(durations, 0.95))} | ${
           (base / r.wallMs).toFixed(2)
-        }× | ${(r.wallMs / classLimit).toFixed(2)}× | ${hits} |`,
+        }× | ${(r.wallMs / classLimit).toFixed(2)}× | ${hits} | ${
+          (r.cpuS / plan.length).toFixed(2)
+        } s | ${(r.cpuS / navigator.hardwareConcurrency).toFixed(1)} s |`,
       );
     }
 

@@ -13,9 +13,14 @@
  * spec (`CheckContext.clientSent`, set by the worker from `runClientChecks`' observation). A
  * client is expected to send the same messages whoever listens; one whose messages depend on
  * the server's behaviour is rare, and the evidence names the source of the count. Without that
- * observation (client checks not run), the spec's messages are counted, as before. Running the
+ * observation (client checks not run), the spec's messages are counted. Running the
  * client a third time against the capture server would cost a client run per submission, and a
  * proxy would have to move the server off the port it is given.
+ *
+ * The pair runs last in a submission's grading: the student's own client and server may leave a
+ * TIME_WAIT socket on the service port (a server that closes first, a client that resets), and
+ * nothing after this check binds that port (in `netns` mode the namespace goes away with the
+ * worker; in `none` mode each submission has its own port).
  *
  * The end of the server's work is sequenced, not slept on: after the client has exited, the
  * grader connects from the allowed address and sends the trigger as a sentinel. A server that

@@ -23,6 +23,10 @@
  * proves the server was still able to answer, so silence counts as "no response" and not as
  * "stopped working". Cross-connection orderings (stranger, then allowed) rely on the same FIN.
  *
+ * A case that expects responses (the framing cases) also waits (at most `responseMs`) until they
+ * have arrived before the marker: a server may handle a message ended by the close only after
+ * its own close, so its FIN does not order that line.
+ *
  * Residual risks: (1) a server that does not close a connection after the client's FIN costs
  * `responseMs` per step (bounded), and after the first such wait the exact-match check only waits
  * until the server has read the bytes (`/proc/net/tcp` receive queue empty), which orders its
@@ -753,7 +757,7 @@ async function responsesCausedBy(
   w: Work,
   label: string,
   steps: (conn: ProbeConnection, rec: ExchangeRecorder) => Promise<void>,
-  options: { from?: "client" | "stranger"; barrier?: "fin" | "consumed" } = {},
+  options: { from?: "client" | "stranger"; barrier?: "fin" | "consumed"; expect?: number } = {},
 ): Promise<{ caused: number; sentinelAnswered: boolean; peerEnd: PeerEnd }> {
   const rec = w.exchange(label);
   await w.settle();
@@ -770,6 +774,9 @@ async function responsesCausedBy(
       peerEnd = await w.barrier(conn, rec);
     }
   }
+  // A server may print a message ended by the close only after it closed its side (its FIN is
+  // then no barrier for that line): when responses are expected, wait for them first (bounded).
+  if (options.expect) await w.run.waitResponses(before + options.expect, w.responseMs);
   const settled = await w.settle();
   const afterCase = w.run.responseCount();
   const sentinelAnswered = await w.sentinel();
@@ -888,7 +895,7 @@ async function checkFraming(w: Work): Promise<Verdict> {
   const results: { case: string; expected: number; responses: number; ok: boolean }[] = [];
   const failures: string[] = [];
   for (const c of cases) {
-    const r = await responsesCausedBy(w, `framing: ${c.name}`, c.steps);
+    const r = await responsesCausedBy(w, `framing: ${c.name}`, c.steps, { expect: c.expected });
     const ok = r.caused === c.expected;
     results.push({ case: c.name, expected: c.expected, responses: r.caused, ok });
     if (!ok) failures.push(c.advice(r.caused));

@@ -28,12 +28,16 @@
  *   instead of sending a FIN, which takes the server's socket from FIN_WAIT_2 straight to CLOSED.
  *
  * Sockets are opened with `allowHalfOpen`, so node:net never answers the server's FIN with a FIN
- * of its own behind our back. One race is left: a server that closes on its own (without waiting
- * for our FIN) in the microseconds between our last write and our FIN still gets a TIME_WAIT;
- * {@linkcode ProbeConnection.sendAndEnd} narrows it by handing the bytes and the FIN to the kernel
- * together, and `server_program.ts` reports a TIME_WAIT left on the service port (see the
- * checks' docs). A RST is never sent before the server's program has had the bytes: it
- * closed, so it reads no more.
+ * of its own behind our back. A RST is only sent once the server has closed, so it loses no byte
+ * the server would still read.
+ *
+ * One race is left: a server that closes on its own, without waiting for our FIN (the article's
+ * one `recv()` per connection), right after reading our last bytes, can close before our FIN
+ * arrives, and then gets the TIME_WAIT. {@linkcode ProbeConnection.sendAndEnd} writes the bytes
+ * and the FIN back to back (in Deno's node:net they are still two writes a little apart, so this
+ * narrows the race, it does not close it); the server checks close it for such servers by
+ * waiting for the server's close before resetting (`Work.sendLast` in `checks/server_checks.ts`),
+ * and report `error`, not `fail`, when a server cannot listen while a TIME_WAIT holds its port.
  *
  * @example
  * ```ts

@@ -5,7 +5,8 @@
  *
  * Each controller is used when its hierarchy is mounted and writable (as root, or root of a user
  * namespace that maps to the owner); groups live in a `sockgrade` folder at the hierarchy's root
- * and are removed when the program is gone. A program joins its groups itself, before it runs
+ * and are removed when the program is gone (empty groups a killed grader left are swept when the
+ * next grader process starts). A program joins its groups itself, before it runs
  * anything (the shell shim writes its pid to each `cgroup.procs`).
  *
  * Only this folder imports it.
@@ -40,11 +41,34 @@ function base(controller: keyof CgroupSupport): string | null {
     Deno.mkdirSync(dir, { recursive: true });
     Deno.statSync(`${dir}/${controller === "pids" ? "pids.max" : "memory.limit_in_bytes"}`);
     found = dir;
+    sweep(dir);
   } catch {
     found = null;
   }
   bases[controller] = found;
   return found;
+}
+
+/** How old an empty group must be before {@linkcode sweep} removes it. */
+const STALE_MS = 60_000;
+
+/**
+ * Removes the empty groups a grader left when it was killed before it could clean up (a worker
+ * that ran out of time). Only groups older than a minute: a group another grader has just made
+ * is empty until its program joins it. A group that still has members cannot be removed.
+ */
+function sweep(dir: string): void {
+  const now = Date.now();
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (!entry.isDirectory) continue;
+      const path = `${dir}/${entry.name}`;
+      const made = Deno.statSync(path).mtime?.getTime() ?? now;
+      if (now - made > STALE_MS && members(path).length === 0) remove(path);
+    }
+  } catch {
+    // a sweep is best effort
+  }
 }
 
 /** Which controllers can be used (detected once; creates the `sockgrade` folders). */
