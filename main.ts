@@ -25,12 +25,28 @@ export function buildProgram(): Command {
       "Autograder and reference solution for the socket homework: a server that answers " +
         '"Client Query" from one allowed address, and a client that sends three messages.',
     )
-    .showHelpAfterError("(run with --help to see the options)")
     .exitOverride();
+  oneLineErrors(program, "sockgrade");
   for (const command of [serverCommand(), clientCommand(), gradeCommand(), mergeCommand()]) {
-    program.addCommand(command.exitOverride().showHelpAfterError());
+    program.addCommand(oneLineErrors(command.exitOverride(), `sockgrade ${command.name()}`));
   }
   return program;
+}
+
+/**
+ * Makes commander's own usage errors (unknown option, bad choice, missing argument) one line
+ * on stderr, worded like sockgrade's: `sockgrade: unknown option '--bogus' (run "sockgrade grade
+ * --help" to see the options)`.
+ */
+function oneLineErrors(command: Command, name: string): Command {
+  return command.configureOutput({
+    outputError: (text, write) =>
+      write(
+        `sockgrade: ${
+          text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, " ")
+        } (run "${name} --help" to see the options)\n`,
+      ),
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { grade } from "../grader/grade.ts";
 import { createProgress } from "../grader/progress.ts";
 import { DEFAULT_SPEC, loadSpec, type Spec } from "../grader/spec.ts";
 import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+import { resolveReportPaths, userPath } from "./paths.ts";
 import { referenceSubmission } from "../grader/reference.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -24,6 +25,7 @@ interface GradeFlags extends ReportOptions {
   jobs?: number;
   isolation: "auto" | "netns" | "none";
   shard?: string;
+  cache: boolean;
 }
 
 /** Parses `--jobs`. */
@@ -36,7 +38,11 @@ function parseJobs(text: string): number {
 }
 
 /** Grades submissions and writes the reports; used by the `grade` command's action. */
-export async function runGrade(paths: string[], flags: GradeFlags): Promise<void> {
+export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Promise<void> {
+  // `deno task grade .` runs in sockgrade's folder: paths are meant from where it was typed.
+  const paths = givenPaths.map(userPath);
+  const flags = resolveReportPaths(givenFlags);
+  if (flags.spec) flags.spec = userPath(flags.spec);
   const spec: Spec = flags.spec ? await loadSpec(flags.spec) : structuredClone(DEFAULT_SPEC);
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const samples = paths.length === 0;
@@ -54,12 +60,18 @@ export async function runGrade(paths: string[], flags: GradeFlags): Promise<void
     const chosen = shard
       ? selectShard(inputs.submissions, shard.index, shard.count)
       : inputs.submissions;
+    if ((flags.gradescope || flags.prairielearn) && chosen.length !== 1) {
+      throw new UsageError(
+        `--gradescope and --prairielearn describe one submission, but ${chosen.length} were found. Grade one submission at a time for them.`,
+      );
+    }
     const progress = createProgress(chosen.length, { quiet: flags.quiet || flags.json === "-" });
     let result;
     try {
       result = await grade(chosen.map(({ id, path }) => ({ id, path })), spec, {
         isolation: flags.isolation,
         jobs: flags.jobs,
+        cache: flags.cache,
         onResult: (r) => progress.tick({ id: r.id, failed: r.score < r.maxScore }),
       });
     } finally {
@@ -98,7 +110,12 @@ export function gradeCommand(): Command {
           .choices(["auto", "netns", "none"])
           .default("auto"),
       )
-      .option("--shard <i/n>", "grade only slice I of N (merge the JSON results with `merge`)"),
+      .option("--shard <i/n>", "grade only slice I of N (merge the JSON results with `merge`)")
+      .option(
+        "--no-cache",
+        "build every submission again instead of restoring an earlier build of the same files " +
+          "(cache: $SOCKGRADE_CACHE_DIR, else ~/.cache/sockgrade/builds)",
+      ),
   ).action(async (paths: string[], flags: GradeFlags) => {
     await runGrade(paths, flags);
   });

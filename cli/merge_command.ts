@@ -8,6 +8,7 @@
 import { Command } from "commander";
 import { mergeResults, readResultFile, shardCoverage } from "../grader/inputs/mod.ts";
 import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+import { resolveReportPaths, userPath } from "./paths.ts";
 
 /** The `merge` command. */
 export function mergeCommand(): Command {
@@ -16,7 +17,9 @@ export function mergeCommand(): Command {
       .summary("merge sharded --json results")
       .description("Merge the --json results of sharded grading runs into one result.")
       .argument("<results...>", "sockgrade/result@1 JSON files"),
-  ).action(async (files: string[], flags: ReportOptions) => {
+  ).action(async (givenFiles: string[], givenFlags: ReportOptions) => {
+    const files = givenFiles.map(userPath);
+    const flags = resolveReportPaths(givenFlags);
     const results = await Promise.all(files.map(readResultFile));
     const coverage = shardCoverage(results, files);
     if (coverage && coverage.missing.length > 0) {

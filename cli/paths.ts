@@ -1,0 +1,50 @@
+/**
+ * Where command-line paths are meant from. `deno task grade .` runs in sockgrade's own folder
+ * whatever folder it was typed in, so paths typed by the user (submissions, `--spec`, report
+ * files, merge inputs) are resolved against the folder the task was started from.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ReportOptions } from "./reports.ts";
+
+/** The sockgrade checkout, where `deno task` runs whatever folder it was started from. */
+const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+function realPath(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The folder the user typed the command in. `deno task grade` runs in sockgrade's own folder and
+ * records where it was started in `INIT_CWD`; a direct `deno run` keeps the user's folder as the
+ * working directory. `INIT_CWD` is inherited by every process below a task (and an inner task
+ * keeps the outer one's), so it is used only while the working directory is sockgrade's folder.
+ */
+export function invocationDir(): string {
+  const cwd = Deno.cwd();
+  const init = Deno.env.get("INIT_CWD");
+  return init && realPath(cwd) === realPath(REPO_DIR) ? init : cwd;
+}
+
+/** A path from the command line, made absolute when it is meant from another folder. */
+export function userPath(path: string): string {
+  const base = invocationDir();
+  return path === "-" || base === Deno.cwd() ? path : resolve(base, path);
+}
+
+/** The report options with their file paths resolved by {@linkcode userPath}. */
+export function resolveReportPaths<T extends ReportOptions>(options: T): T {
+  const resolved = { ...options };
+  for (const key of ["json", "junit", "csv", "gradescope", "prairielearn", "html"] as const) {
+    const value = resolved[key];
+    if (value !== undefined) resolved[key] = userPath(value);
+  }
+  return resolved;
+}
