@@ -29,6 +29,7 @@ import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
+import { containment } from "./sandbox/process.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
 import { DEFAULT_MAX_BYTES, defaultCacheDir, pruneBuildCache } from "./submission/build_cache.ts";
 
@@ -104,7 +105,13 @@ function workerDeadlineMs(spec: Spec): number {
 }
 
 /** Every check as `error`: the grader failed, never charged to the student. */
-function graderFault(ref: SubmissionRef, spec: Spec, why: string, ms: number): SubmissionResult {
+function graderFault(
+  ref: SubmissionRef,
+  spec: Spec,
+  mode: IsolationMode,
+  why: string,
+  ms: number,
+): SubmissionResult {
   const scored = scoreSubmission(
     CHECKS.map((c) => ({
       id: c.id,
@@ -122,7 +129,7 @@ function graderFault(ref: SubmissionRef, spec: Spec, why: string, ms: number): S
     score: scored.score,
     maxScore: scored.maxScore,
     durationMs: ms,
-    isolation: "netns",
+    isolation: mode,
     checks: scored.checks,
   };
 }
@@ -225,25 +232,21 @@ async function gradeOne(
   cache: Pick<WorkerJob, "cache" | "cacheDir">,
   worker: Deno.ChildProcess | undefined,
 ): Promise<SubmissionResult> {
-  if (mode === "none") {
-    return await gradeSubmission({
-      ...ref,
-      spec,
-      net: loopbackPlan(strangerUnavailable),
-      ...cache,
-    });
-  }
-  const net: NetPlan = {
-    mode: "netns",
-    serverAddress: spec.serverAddress,
-    clientAddress: spec.clientAddress,
-    strangerAddress: spec.strangerAddress,
-    port: spec.port,
-  };
   const started = performance.now();
   let lastError = "";
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
+      if (mode === "none") {
+        const net = loopbackPlan(strangerUnavailable);
+        return await gradeSubmission({ ...ref, spec, net, toolchain: tools, ...cache });
+      }
+      const net: NetPlan = {
+        mode: "netns",
+        serverAddress: spec.serverAddress,
+        clientAddress: spec.clientAddress,
+        strangerAddress: spec.strangerAddress,
+        port: spec.port,
+      };
       // A retry gets a new worker: the first one may have been the fault.
       const child = attempt === 0 && worker ? worker : startWorker();
       return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools, ...cache }, child);
@@ -251,7 +254,15 @@ async function gradeOne(
       lastError = (error as Error).message;
     }
   }
-  return graderFault(ref, spec, lastError, Math.round(performance.now() - started));
+  return graderFault(ref, spec, mode, lastError, Math.round(performance.now() - started));
+}
+
+/** The isolation reason, plus a warning when programs would see the whole filesystem. */
+function withFilesystem(reason: string): string {
+  const box = containment();
+  return box.filesystem === "shared"
+    ? `${reason}; programs see the whole filesystem, because ${box.filesystemReason}`
+    : reason;
 }
 
 /** Decides the isolation mode and why. */
@@ -322,7 +333,7 @@ export async function grade(
     schema: RESULT_SCHEMA,
     spec,
     isolation: mode,
-    isolationReason: reason,
+    isolationReason: withFilesystem(reason),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     submissions: results,

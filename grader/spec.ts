@@ -68,7 +68,7 @@ export const DEFAULT_SPEC: Readonly<Spec> = Object.freeze({
   clientAddress: "192.168.100.2",
   strangerAddress: "192.168.100.3",
   framing: "line",
-  timeouts: { buildMs: 10_000, startMs: 2_000, responseMs: 1_000, clientMs: 2_000 },
+  timeouts: { buildMs: 20_000, startMs: 2_000, responseMs: 1_000, clientMs: 2_000 },
   points: { ...DEFAULT_POINTS },
   visibility: Object.fromEntries(CHECK_IDS.map((id) => [id, "visible"])) as Record<
     CheckId,

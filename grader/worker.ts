@@ -13,7 +13,8 @@ import type { CheckContext, CheckOutcome, NetPlan } from "./checks/types.ts";
 import type { SubmissionResult } from "./result.ts";
 import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
-import { copySubmission } from "./submission/workspace.ts";
+import { copySubmission, SubmissionError } from "./submission/workspace.ts";
+import { SandboxError } from "./sandbox/errors.ts";
 import { detectPrograms } from "./submission/discover.ts";
 import {
   buildSubmission,
@@ -59,7 +60,10 @@ function same(
   return ids.map((id) => ({ id, status, message, evidence, durationMs: 0 }));
 }
 
-/** Runs a check group; a throw is the grader's fault and becomes `error` for the group. */
+/**
+ * Runs a check group; a throw is the grader's fault and becomes `error` for the group. A
+ * {@linkcode SandboxError} goes on up: the whole submission is graded again by a fresh worker.
+ */
 async function guarded(
   ids: readonly CheckId[],
   run: () => Promise<CheckOutcome[]>,
@@ -67,6 +71,7 @@ async function guarded(
   try {
     return await run();
   } catch (error) {
+    if (error instanceof SandboxError) throw error;
     const why = error instanceof Error ? error.message : String(error);
     return same(
       ids,
@@ -99,7 +104,10 @@ function notBuilt(side: SideBuild, name: "server" | "client"): string {
     : `skipped: the ${name} did not build (see build.${name})`;
 }
 
-/** Grades one submission; never throws for anything a submission does. */
+/**
+ * Grades one submission; never throws for anything a submission does. It throws a
+ * {@linkcode SandboxError} when the sandbox itself failed, so the caller can retry once.
+ */
 export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult> {
   const started = performance.now();
   const { spec, net } = job;
@@ -112,6 +120,7 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
     try {
       workspace = await copySubmission(job.path);
     } catch (error) {
+      if (!(error instanceof SubmissionError)) throw error;
       const why = error instanceof Error ? error.message : String(error);
       return finish(job, started, language, notes, [
         ...same(["build.server", "build.client"], "fail", why),
@@ -160,6 +169,7 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       outcomes.push(...server, ...client, ...pair);
     }
   } catch (error) {
+    if (error instanceof SandboxError) throw error;
     const why = error instanceof Error ? error.message : String(error);
     outcomes = same(
       CHECKS.map((c) => c.id),
