@@ -23,7 +23,7 @@ import {
   useToolchain,
 } from "./submission/build.ts";
 import { runServerChecks } from "./checks/server_checks.ts";
-import { runClientChecks } from "./checks/client_checks.ts";
+import { type ClientObservation, runClientChecks } from "./checks/client_checks.ts";
 import { runPairCheck } from "./checks/pair_checks.ts";
 import { scanForForeignAddresses } from "./host_guard.ts";
 
@@ -154,18 +154,22 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", why));
     } else {
       const ctx: CheckContext = { spec, net, server: built.server.plan, client: built.client.plan };
+      // What the client really sent: the pair check expects one response per sent trigger.
+      const observed: ClientObservation = {};
       const server = ctx.server
         ? await guarded(SERVER_IDS, () => runServerChecks(ctx))
         : same(SERVER_IDS, "skip", notBuilt(built.server, "server"));
       const client = ctx.client
-        ? await guarded(CLIENT_IDS, () => runClientChecks(ctx))
+        ? await guarded(CLIENT_IDS, () => runClientChecks(ctx, observed))
         : same(CLIENT_IDS, "skip", notBuilt(built.client, "client"));
       const serverStarted = server.find((o) => o.id === "server.starts")?.status;
       const pair = !ctx.server || !ctx.client
         ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
         : serverStarted === "fail" || serverStarted === "skip"
         ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
-        : await guarded(["pair.end-to-end"], async () => [await runPairCheck(ctx)]);
+        : await guarded(["pair.end-to-end"], async () => [
+          await runPairCheck({ ...ctx, clientSent: observed.sent }),
+        ]);
       outcomes.push(...server, ...client, ...pair);
     }
   } catch (error) {

@@ -75,10 +75,11 @@ Deno.test({
     assert.equal(ready.state, "listening");
     assert.ok(ready.state === "listening" && ready.port === netPlan.port);
     const socket = net.connect({ host: "127.0.0.1", port: netPlan.port });
+    const closed = new Promise((r) => socket.once("close", r));
     await new Promise((r) => socket.once("connect", r));
     socket.end("Client Query\n");
     assert.ok(await run.waitResponses(1, 2000));
-    await new Promise((r) => socket.once("close", r));
+    await closed;
     assert.ok(await run.syncOutput(2000));
     assert.equal(run.responseCount(), 1);
     assert.deepEqual(run.otherLines(), [

@@ -43,16 +43,17 @@
  * ```ts
  * import net from "node:net";
  * import { connectProbe, ExchangeRecorder } from "./probe_client.ts";
- * const server = net.createServer((s) => s.on("data", () => s.end()));
+ * // A server that closes first: the probe then ends with RST, so no TIME_WAIT is left on its port.
+ * const server = net.createServer((s) => s.on("error", () => {}).on("data", () => s.end()));
  * await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
  * const port = (server.address() as net.AddressInfo).port;
  * const recorder = new ExchangeRecorder("hello");
  * const conn = await connectProbe({ host: "127.0.0.1", port, recorder, timeoutMs: 1000 });
  * await conn.send("hi\n");
  * const end = await conn.waitPeerEnd(1000);
- * conn.destroy();
+ * await conn.close();
  * await new Promise((r) => server.close(r));
- * if (end !== "fin") throw new Error(end);
+ * if (end !== "fin" || !conn.serverClosedFirst) throw new Error(end);
  * ```
  * @module
  */

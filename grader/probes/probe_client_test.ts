@@ -272,7 +272,7 @@ Deno.test("the probe never leaves the server's port in TIME_WAIT", async (t) => 
     async () => {
       const seen: string[] = [];
       await using server = await listen((s) => {
-        s.on("data", (d) => seen.push(new TextDecoder().decode(d)));
+        s.on("data", (d) => seen.push(typeof d === "string" ? d : new TextDecoder().decode(d)));
         s.on("end", () => s.end());
       });
       const recorder = new ExchangeRecorder("probe closes first");

@@ -32,7 +32,7 @@ async function layout() {
 
 test("filesystemIsolation() makes the private view on this machine", () => {
   const info = filesystemIsolation();
-  assert.equal(info.kind, "private", info.reason);
+  assert.equal(info.kind, "private", info.reason ?? "");
   assert.equal(containment().filesystem, "private");
   return Promise.resolve();
 });

@@ -46,10 +46,10 @@ function text(bytes: Uint8Array): string {
 
 test("containment() uses a PID namespace and a pids cgroup on this machine", () => {
   const info = containment();
-  assert.equal(info.kind, "pid-namespace", info.reason);
+  assert.equal(info.kind, "pid-namespace", info.reason ?? "");
   assert.equal(info.pidsCgroup, true);
   assert.equal(info.memoryCgroup, true);
-  assert.equal(info.filesystem, "private", info.filesystemReason);
+  assert.equal(info.filesystem, "private", info.filesystemReason ?? "");
   return Promise.resolve();
 });
 
