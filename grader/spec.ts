@@ -16,6 +16,7 @@ import { z } from "zod";
 import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { isIP } from "node:net";
 import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "./checks_catalogue.ts";
+import { describeSchemaError, parseJsoncText } from "./jsonc.ts";
 
 /** Who may see a check's result in student-facing reports. */
 export type Visibility = "visible" | "hidden" | "after_due_date";
@@ -112,14 +113,8 @@ const specSchema = z.strictObject({
 export function specFromValue(value: unknown, source = "the spec"): Spec {
   const result = specSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length ? `field "${issue.path.join(".")}"` : "the top level";
-    const message = issue.code === "unrecognized_keys"
-      ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
-        issue.keys.map((k) => `"${k}"`).join(", ")
-      } (see the spec fields in the README)`
-      : issue.message;
-    throw new SpecError(`${source}: ${where}: ${message}. Fix the spec and run again.`);
+    const problem = describeSchemaError(result.error, "see the spec fields in the README");
+    throw new SpecError(`${source}: ${problem}. Fix the spec and run again.`);
   }
   const s = result.data;
   const spec: Spec = {
@@ -152,20 +147,13 @@ export function parseSpec(text: string, source = "the spec"): Spec {
   if (text.trim() === "") {
     throw new SpecError(`${source}: the file is empty. Write a JSON object or leave out --spec.`);
   }
-  const errors: ParseError[] = [];
-  const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0) {
-    const e = errors[0]!;
-    const before = text.slice(0, e.offset);
-    const line = before.split("\n").length;
-    const column = e.offset - before.lastIndexOf("\n");
+  const parsed = parseJsoncText(text);
+  if (!parsed.ok) {
     throw new SpecError(
-      `${source}:${line}:${column}: not valid JSON (${
-        printParseErrorCode(e.error)
-      }). Fix the spec and run again.`,
+      `${source}:${parsed.where}: not valid JSON (${parsed.why}). Fix the spec and run again.`,
     );
   }
-  return specFromValue(value, source);
+  return specFromValue(parsed.value, source);
 }
 
 /** Reads and validates a spec file (JSON or JSONC); errors are {@linkcode SpecError}s. */

@@ -23,7 +23,10 @@
  * worker; in `none` mode each submission has its own port).
  *
  * The end of the server's work is sequenced, not slept on: after the client has exited, the
- * grader connects from the allowed address and sends the trigger as a sentinel. A server that
+ * grader waits until the server has read every byte the client sent (no connection on the port
+ * has unread bytes, `waitPortDrained`): a forking server may otherwise answer the sentinel in one
+ * child before another child has even read the client's messages. Then it connects from the
+ * allowed address and sends the trigger as a sentinel. A server that
  * serves connections in order prints everything the client caused before it reads the sentinel,
  * and the sentinel's response after: so once a response has come after the sentinel was sent,
  * the count has reached the client's expected count plus one, and the server has read the
@@ -42,6 +45,7 @@ import {
   formatAddress,
   ProbeConnectError,
   type ProbeConnection,
+  waitPortDrained,
 } from "../probes/probe_client.ts";
 import { finishClient, runClient } from "./client_checks.ts";
 import { describeExit, firstStderrLine, ServerRun } from "./server_program.ts";
@@ -72,6 +76,9 @@ async function sentinel(
 ): Promise<Sequencing> {
   const { net, spec } = ctx;
   const waitMs = spec.timeouts.responseMs;
+  if (await waitPortDrained(net.port, waitMs) === false) {
+    recorder.note(`the server had not read everything the client sent after ${waitMs} ms`);
+  }
   let probe: ProbeConnection | undefined;
   try {
     probe = await connectProbe({

@@ -554,6 +554,31 @@ export interface TcpSocketRow {
   rxQueue: number;
 }
 
+/**
+ * Waits until the program serving `port` has read every byte its clients sent: no connection
+ * whose local port is `port` has unread bytes in its receive queue. Resolves `true` when
+ * drained, `false` at the deadline, `undefined` when `/proc/net/tcp` cannot be read.
+ */
+export async function waitPortDrained(
+  port: number,
+  timeoutMs: number,
+): Promise<boolean | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  const suffix = `:${port}`;
+  let delay = 0.5;
+  for (;;) {
+    const sockets = await readTcpTable();
+    if (!sockets) return undefined;
+    const pending = sockets.some((s) =>
+      s.local.endsWith(suffix) && s.state !== 10 && s.rxQueue > 0
+    );
+    if (!pending) return true;
+    if (performance.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 5);
+  }
+}
+
 /** Parses the text of `/proc/net/tcp` or `/proc/net/tcp6`. */
 export function parseTcpTable(text: string): TcpSocketRow[] {
   const rows: TcpSocketRow[] = [];

@@ -16,34 +16,21 @@
  */
 
 import { z } from "zod";
-import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { describeSchemaError, parseJsoncText } from "../jsonc.ts";
 import type { Manifest } from "./discover.ts";
 
 /** Parses and validates a manifest's text; throws an Error with a one-sentence message. */
 export function parseManifest(text: string, path: string): Manifest {
-  const errors: ParseError[] = [];
-  const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0) {
-    const e = errors[0]!;
-    const before = text.slice(0, e.offset);
-    const line = before.split("\n").length;
-    const column = e.offset - before.lastIndexOf("\n");
+  const parsed = parseJsoncText(text);
+  if (!parsed.ok) {
     throw new Error(
-      `${path}:${line}:${column}: not valid JSON (${
-        printParseErrorCode(e.error)
-      }). Fix ${path} or remove it to let sockgrade find your programs.`,
+      `${path}:${parsed.where}: not valid JSON (${parsed.why}). Fix ${path} or remove it to let sockgrade find your programs.`,
     );
   }
-  const result = manifestSchema.safeParse(value);
+  const result = manifestSchema.safeParse(parsed.value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length ? `field "${issue.path.join(".")}"` : "the top level";
-    const message = issue.code === "unrecognized_keys"
-      ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
-        issue.keys.map((k) => `"${k}"`).join(", ")
-      } (allowed: "build", "server", "client")`
-      : issue.message;
-    throw new Error(`${path}: ${where}: ${message}. Fix ${path} and submit again.`);
+    const problem = describeSchemaError(result.error, 'allowed: "build", "server", "client"');
+    throw new Error(`${path}: ${problem}. Fix ${path} and submit again.`);
   }
   const { build, server, client } = result.data;
   const commands = build === undefined
