@@ -13,7 +13,6 @@
  */
 
 import { z } from "zod";
-import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { isIP } from "node:net";
 import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "./checks_catalogue.ts";
 import { describeSchemaError, parseJsoncText } from "./jsonc.ts";
