@@ -18,7 +18,6 @@
 
 import { fileURLToPath } from "node:url";
 import { CHECKS } from "./checks_catalogue.ts";
-import type { NetPlan } from "./checks/types.ts";
 import {
   type GradeResult,
   type IsolationMode,
@@ -27,6 +26,7 @@ import {
 } from "./result.ts";
 import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
+import { loopbackPlan, namespacePlan } from "./net_plan.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
@@ -69,21 +69,6 @@ export class IsolationError extends Error {
 }
 
 const WORKER_MAIN = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
-
-/** The loopback plan for `none` mode: a free port, 127.0.0.2 as the stranger when bindable. */
-function loopbackPlan(strangerUnavailable: string | undefined): NetPlan {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return {
-    mode: "none",
-    serverAddress: "127.0.0.1",
-    clientAddress: "127.0.0.1",
-    strangerAddress: "127.0.0.2",
-    port,
-    ...(strangerUnavailable ? { strangerUnavailable } : {}),
-  };
-}
 
 /** Whether 127.0.0.2 can be bound here (not on macOS without an alias); the reason if not. */
 function strangerProblem(): string | undefined {
@@ -240,13 +225,7 @@ async function gradeOne(
         const net = loopbackPlan(strangerUnavailable);
         return await gradeSubmission({ ...ref, spec, net, toolchain: tools, ...cache });
       }
-      const net: NetPlan = {
-        mode: "netns",
-        serverAddress: spec.serverAddress,
-        clientAddress: spec.clientAddress,
-        strangerAddress: spec.strangerAddress,
-        port: spec.port,
-      };
+      const net = namespacePlan(spec);
       // A retry gets a new worker: the first one may have been the fault.
       const child = attempt === 0 && worker ? worker : startWorker();
       return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools, ...cache }, child);

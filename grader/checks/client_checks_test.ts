@@ -10,33 +10,17 @@ import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import type { CheckId } from "../checks_catalogue.ts";
 import type { CheckStatus } from "../result.ts";
 import { type ClientObservation, runClientChecks } from "./client_checks.ts";
-import type { CheckContext, CheckOutcome, NetPlan, ProgramPlan } from "./types.ts";
+import type { CheckContext, CheckOutcome, ProgramPlan } from "./types.ts";
+import { loopbackPlan } from "../net_plan.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
 const TESTDATA = fileURLToPath(new URL("./_testdata/", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
 function spec(clientMs = 1500): Spec {
   const s = structuredClone(DEFAULT_SPEC) as Spec;
   s.timeouts.clientMs = clientMs;
   return s;
-}
-
-function loopback(): NetPlan {
-  return {
-    mode: "none",
-    serverAddress: "127.0.0.1",
-    clientAddress: "127.0.0.1",
-    strangerAddress: "127.0.0.2",
-    port: freePort(),
-  };
 }
 
 function pythonClient(mode: string): ProgramPlan {
@@ -50,7 +34,7 @@ function pythonClient(mode: string): ProgramPlan {
 }
 
 async function check(client: ProgramPlan, s = spec()): Promise<Map<CheckId, CheckOutcome>> {
-  const ctx: CheckContext = { spec: s, net: loopback(), client };
+  const ctx: CheckContext = { spec: s, net: loopbackPlan(), client };
   const outcomes = await runClientChecks(ctx);
   assert.deepEqual(
     outcomes.map((o) => o.id),
@@ -168,7 +152,7 @@ Deno.test({
     using busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const ctx: CheckContext = {
       spec: spec(),
-      net: { ...loopback(), port: busy.addr.port },
+      net: { ...loopbackPlan(), port: busy.addr.port },
       client: pythonClient("correct"),
     };
     await assert.rejects(runClientChecks(ctx), /capture server could not listen on 127\.0\.0\.1/);
@@ -189,7 +173,7 @@ Deno.test({
       await t.step(mode, async () => {
         const observed: ClientObservation = {};
         await runClientChecks(
-          { spec: spec(), net: loopback(), client: pythonClient(mode) },
+          { spec: spec(), net: loopbackPlan(), client: pythonClient(mode) },
           observed,
         );
         assert.deepEqual(observed.sent, sent);
@@ -198,7 +182,7 @@ Deno.test({
     await t.step("a client that cannot start: nothing observed", async () => {
       const observed: ClientObservation = {};
       const client = { ...pythonClient("correct"), argv: ["/nonexistent/client"] };
-      await runClientChecks({ spec: spec(), net: loopback(), client }, observed);
+      await runClientChecks({ spec: spec(), net: loopbackPlan(), client }, observed);
       assert.equal(observed.sent, undefined);
     });
   },

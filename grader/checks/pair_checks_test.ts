@@ -8,28 +8,12 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import type { CheckStatus } from "../result.ts";
 import { runPairCheck } from "./pair_checks.ts";
-import type { CheckContext, NetPlan, ProgramPlan } from "./types.ts";
+import type { CheckContext, ProgramPlan } from "./types.ts";
+import { loopbackPlan } from "../net_plan.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
 const TESTDATA = fileURLToPath(new URL("./_testdata/", import.meta.url));
 const PYTHON = "/usr/bin/python3";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
-function loopback(): NetPlan {
-  return {
-    mode: "none",
-    serverAddress: "127.0.0.1",
-    clientAddress: "127.0.0.1",
-    strangerAddress: "127.0.0.2",
-    port: freePort(),
-  };
-}
 
 function python(script: string, mode: string): ProgramPlan {
   return {
@@ -92,7 +76,7 @@ Deno.test({
       await t.step(name, async () => {
         const ctx: CheckContext = {
           spec: s ?? spec(),
-          net: loopback(),
+          net: loopbackPlan(),
           server: python("pair_server.py", serverMode),
           client: python("client_variants.py", clientMode),
         };
@@ -112,7 +96,7 @@ Deno.test({
   async fn() {
     const ctx: CheckContext = {
       spec: spec(),
-      net: loopback(),
+      net: loopbackPlan(),
       server: { ...python("pair_server.py", "iterative"), argv: [PYTHON, "-c", "exit(3)"] },
       client: python("client_variants.py", "correct"),
     };
@@ -147,7 +131,7 @@ Deno.test({
       await t.step(name, async () => {
         const ctx: CheckContext = {
           spec: spec(),
-          net: loopback(),
+          net: loopbackPlan(),
           server: python("pair_server.py", "iterative"),
           client: python("client_variants.py", "typo-fixed"),
           ...(clientSent ? { clientSent } : {}),

@@ -12,27 +12,11 @@ import type { CheckStatus } from "../result.ts";
 import { readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import { FLOOD_LINES, nearMisses, runServerChecks, SERVER_CHECK_IDS } from "./server_checks.ts";
 import { OTHER_SAMPLE, RECORDED_OTHER_LINES } from "./server_program.ts";
-import type { CheckOutcome, NetPlan, ProgramPlan } from "./types.ts";
+import type { CheckOutcome, ProgramPlan } from "./types.ts";
+import { loopbackPlan } from "../net_plan.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-function loopback(): NetPlan {
-  return {
-    mode: "none",
-    serverAddress: "127.0.0.1",
-    clientAddress: "127.0.0.1",
-    strangerAddress: "127.0.0.2",
-    port: freePort(),
-  };
-}
 
 function spec(): Spec {
   const s = structuredClone(DEFAULT_SPEC) as Spec;
@@ -98,7 +82,7 @@ Deno.test({
   async fn() {
     const outcomes = await runServerChecks({
       spec: spec(),
-      net: loopback(),
+      net: loopbackPlan(),
       server: pythonServer("correct"),
     });
     assert.deepEqual(outcomes.map((o) => o.id), [...SERVER_CHECK_IDS]);
@@ -140,7 +124,7 @@ Deno.test({
       await t.step(mode, async () => {
         const outcomes = await runServerChecks({
           spec: spec(),
-          net: loopback(),
+          net: loopbackPlan(),
           server: pythonServer(mode),
         });
         assert.deepEqual(
@@ -160,7 +144,7 @@ Deno.test({
   async fn() {
     const outcomes = await runServerChecks({
       spec: spec(),
-      net: loopback(),
+      net: loopbackPlan(),
       server: pythonServer("crash"),
     });
     const starts = byId(outcomes, "server.starts");
@@ -176,7 +160,7 @@ Deno.test({
   name: "runServerChecks() reports the real port and grades the server there",
   ...opts,
   async fn() {
-    const net = loopback();
+    const net = loopbackPlan();
     const outcomes = await runServerChecks({
       spec: spec(),
       net,
@@ -194,7 +178,7 @@ Deno.test({
   name: "server.address-filter is skipped, not failed, when the stranger is unavailable",
   ...opts,
   async fn() {
-    const net = { ...loopback(), strangerUnavailable: "no second loopback address here" };
+    const net = { ...loopbackPlan(), strangerUnavailable: "no second loopback address here" };
     const outcomes = await runServerChecks({ spec: spec(), net, server: pythonServer("correct") });
     const filter = byId(outcomes, "server.address-filter");
     assert.equal(filter.status, "skip");
@@ -218,7 +202,7 @@ Deno.test({
       const t0 = performance.now();
       const outcomes = await runServerChecks({
         spec: spec(),
-        net: loopback(),
+        net: loopbackPlan(),
         server: { argv: ["./server"], cwd: dir, env: {}, lineBuffering: "stdbuf" },
       });
       const ms = Math.round(performance.now() - t0);
@@ -249,7 +233,7 @@ Deno.test({
     // The article's shape: one recv() per connection, closed by the server, no SO_REUSEADDR.
     // Each of the eight checks starts a fresh server on the same port; a TIME_WAIT socket left
     // by an earlier check would make its bind() fail (EADDRINUSE), and the check say so.
-    const net = loopback();
+    const net = loopbackPlan();
     const outcomes = await runServerChecks({ spec: spec(), net, server: pythonServer("onerecv") });
     const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
     assert.deepEqual(statuses(outcomes), { ...ALL_PASS, framing: "warn" }, messages);
@@ -264,7 +248,7 @@ Deno.test({
   async fn() {
     const outcomes = await runServerChecks({
       spec: spec(),
-      net: loopback(),
+      net: loopbackPlan(),
       server: pythonServer("spew"),
     });
     const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);

@@ -17,23 +17,11 @@ import {
   serverCommand,
   ServerRun,
 } from "./server_program.ts";
-import type { NetPlan, ProgramPlan } from "./types.ts";
+import type { ProgramPlan } from "./types.ts";
+import { loopbackPlan } from "../net_plan.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
 const opts = { sanitizeOps: true, sanitizeResources: true };
-
-function loopback(): NetPlan {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return {
-    mode: "none",
-    serverAddress: "127.0.0.1",
-    clientAddress: "127.0.0.1",
-    strangerAddress: "127.0.0.2",
-    port,
-  };
-}
 
 function python(mode: string): ProgramPlan {
   return {
@@ -46,7 +34,7 @@ function python(mode: string): ProgramPlan {
 }
 
 Deno.test("serverCommand() appends the address and port and forces line buffering as planned", () => {
-  const netPlan = { ...loopback(), port: 6666 };
+  const netPlan = { ...loopbackPlan(), port: 6666 };
   const c = { argv: ["./server"], cwd: "/x", env: { A: "1" }, lineBuffering: "stdbuf" as const };
   assert.deepEqual(serverCommand(c, netPlan, true), {
     argv: ["./server", "127.0.0.1", "6666"],
@@ -66,7 +54,7 @@ Deno.test({
   name: "ServerRun waits for listening, counts responses and hides its sync markers",
   ...opts,
   async fn() {
-    const netPlan = loopback();
+    const netPlan = loopbackPlan();
     await using run = new ServerRun(DEFAULT_SPEC as Spec, netPlan, python("chatty"), {
       forced: true,
       label: "test",
@@ -95,7 +83,7 @@ Deno.test({
   name: "ServerRun reports an exit before listening",
   ...opts,
   async fn() {
-    await using run = new ServerRun(DEFAULT_SPEC as Spec, loopback(), python("crash"), {
+    await using run = new ServerRun(DEFAULT_SPEC as Spec, loopbackPlan(), python("crash"), {
       forced: true,
       label: "test",
     });
@@ -128,7 +116,7 @@ Deno.test({
       // "Receive Query" is in the pipe before the marker (one write with "ready\n"); its "\n"
       // comes only after the test opens the FIFO, so the marker lands inside the line.
       const plan = shell("printf 'ready\\nReceive Query'; read x < go; echo; read y < go", dir);
-      await using run = new ServerRun(DEFAULT_SPEC as Spec, loopback(), plan, {
+      await using run = new ServerRun(DEFAULT_SPEC as Spec, loopbackPlan(), plan, {
         forced: true,
         label: "test",
       });
@@ -155,7 +143,7 @@ Deno.test({
   async fn() {
     await using run = new ServerRun(
       DEFAULT_SPEC as Spec,
-      loopback(),
+      loopbackPlan(),
       shell('yes "poll returned 0"'),
       { forced: true, label: "test" },
     );
