@@ -16,6 +16,7 @@ import { z } from "zod";
 import { isIP } from "node:net";
 import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "./checks_catalogue.ts";
 import { describeSchemaError, parseJsoncText } from "./jsonc.ts";
+import { whyUnreadable } from "./read_error.ts";
 
 /** Who may see a check's result in student-facing reports. */
 export type Visibility = "visible" | "hidden" | "after_due_date";
@@ -161,14 +162,9 @@ export async function loadSpec(path: string): Promise<Spec> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.IsADirectory
-      ? "it is a folder"
-      : error instanceof TypeError
-      ? "it is not UTF-8 text"
-      : (error as Error).message;
-    throw new SpecError(`Cannot read the spec file ${path}: ${why}. Check the --spec path.`);
+    throw new SpecError(
+      `Cannot read the spec file ${path}: ${whyUnreadable(error)}. Check the --spec path.`,
+    );
   }
   return parseSpec(text, path);
 }

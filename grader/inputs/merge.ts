@@ -36,6 +36,7 @@ import { UsageError } from "../../cli/usage_error.ts";
 import { CHECK_IDS } from "../checks_catalogue.ts";
 import { type GradeResult, type IsolationMode, RESULT_SCHEMA } from "../result.ts";
 import { SpecError, specFromValue } from "../spec.ts";
+import { whyUnreadable } from "../read_error.ts";
 
 const event = z.object({
   atMs: z.number(),
@@ -110,12 +111,9 @@ export async function readResultFile(path: string): Promise<GradeResult> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.IsADirectory
-      ? "it is a folder"
-      : (error as Error).message;
-    throw new UsageError(`Cannot read the result file ${path}: ${why}. Check the path.`);
+    throw new UsageError(
+      `Cannot read the result file ${path}: ${whyUnreadable(error)}. Check the path.`,
+    );
   }
   let value: unknown;
   try {

@@ -36,6 +36,7 @@
 
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SYSTEM_PATH, which } from "./_which.ts";
 
 /** Whether programs get a private filesystem view, and why not when they do not. */
 export interface FilesystemInfo {
@@ -57,7 +58,6 @@ export interface ViewOptions {
   env: Record<string, string>;
 }
 
-const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** Top-level system folders shown read-only (or as the symlinks they are). */
 const SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 /**
@@ -99,17 +99,6 @@ let detected: FilesystemInfo | undefined;
 let staticArgs: string[] | undefined;
 let extraFolders: string[] = [];
 let defaultFolders: string[] | undefined;
-
-function which(name: string): string | undefined {
-  for (const dir of PATH.split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 function realPath(path: string): string | undefined {
   try {
@@ -166,7 +155,7 @@ function toolFolder(executable: string): string | undefined {
 export function toolFolders(): string[] {
   if (!defaultFolders) {
     const found: string[] = [];
-    const hostPath = Deno.env.get("PATH") ?? PATH;
+    const hostPath = Deno.env.get("PATH") ?? SYSTEM_PATH;
     for (const name of TOOL_NAMES) {
       for (const dir of hostPath.split(":")) {
         if (!isAbsolute(dir)) continue;
@@ -324,7 +313,7 @@ export function filesystemIsolation(): FilesystemInfo {
       stdout: "null",
       stderr: "piped",
       clearEnv: true,
-      env: { PATH },
+      env: { PATH: SYSTEM_PATH },
     }).outputSync();
     if (out.success) {
       detected = { kind: "private", bwrap };

@@ -12,7 +12,6 @@
  * @module
  */
 
-const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const NAMESPACE_FLAGS = [
   "--user",
   "--map-root-user",
@@ -27,17 +26,6 @@ const NAMESPACE_FLAGS = [
 export type NamespaceSupport = { ok: true } | { ok: false; reason: string };
 
 let support: Promise<NamespaceSupport> | undefined;
-
-function which(name: string): string | undefined {
-  for (const dir of PATH.split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 function readSysctl(path: string): string | undefined {
   try {
@@ -82,7 +70,7 @@ async function probe(): Promise<NamespaceSupport> {
       stdout: "null",
       stderr: "piped",
       clearEnv: true,
-      env: { PATH },
+      env: { PATH: SYSTEM_PATH },
     }).output();
     if (out.success) return { ok: true };
     return { ok: false, reason: explainFailure(new TextDecoder().decode(out.stderr)) };
@@ -198,3 +186,4 @@ export async function setupLoopback(addresses: LoopbackAddresses): Promise<void>
     throw new Error(`127.0.0.1 is not reachable on lo in the namespace (${output.trim()}).`);
   }
 }
+import { SYSTEM_PATH, which } from "./_which.ts";
