@@ -173,3 +173,11 @@ export function checkInfo(id: CheckId): CheckInfo {
   if (!info) throw new RangeError(`Unknown check id "${id}".`);
   return info;
 }
+
+/**
+ * The ids of the checks that run a side's program (every check of the side but its build), in
+ * report order.
+ */
+export function runCheckIds(side: "server" | "client"): CheckId[] {
+  return CHECKS.filter((c) => c.side === side && c.id !== `build.${side}`).map((c) => c.id);
+}

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type CheckId, CHECKS } from "./checks_catalogue.ts";
+import { type CheckId, CHECKS, runCheckIds } from "./checks_catalogue.ts";
 import type { CheckContext, CheckOutcome, NetPlan } from "./checks/types.ts";
 import type { SubmissionResult } from "./result.ts";
 import { scoreSubmission } from "./score.ts";
@@ -45,10 +45,8 @@ export interface WorkerJob {
   cacheDir?: string;
 }
 
-const SERVER_IDS = CHECKS.filter((c) => c.side === "server" && !c.id.startsWith("build."))
-  .map((c) => c.id);
-const CLIENT_IDS = CHECKS.filter((c) => c.side === "client" && !c.id.startsWith("build."))
-  .map((c) => c.id);
+const SERVER_IDS = runCheckIds("server");
+const CLIENT_IDS = runCheckIds("client");
 
 /** Outcomes with one status and message for each id. */
 function same(

@@ -86,7 +86,7 @@
  */
 
 import { escapeText } from "../bytes.ts";
-import type { CheckId } from "../checks_catalogue.ts";
+import { type CheckId, runCheckIds } from "../checks_catalogue.ts";
 import {
   connectProbe,
   ExchangeRecorder,
@@ -109,16 +109,7 @@ import {
 import type { CheckContext, CheckOutcome, NetPlan, ProgramPlan } from "./types.ts";
 
 /** The server check ids, in the order {@linkcode runServerChecks} returns them. */
-export const SERVER_CHECK_IDS = [
-  "server.starts",
-  "server.trigger",
-  "server.exact-match",
-  "server.framing",
-  "server.address-filter",
-  "server.robustness",
-  "server.concurrency",
-  "server.output",
-] as const satisfies readonly CheckId[];
+export const SERVER_CHECK_IDS: readonly CheckId[] = runCheckIds("server");
 
 /**
  * The near misses of the trigger that must print nothing: trigger + " test", trigger + " Quit",

@@ -331,14 +331,7 @@ export class ProbeConnection implements AsyncDisposable {
       }
     });
     clearTimeout(timer);
-    if (result === "timeout") {
-      this.#recorder.add({
-        actor: "probe",
-        kind: "timeout",
-        connection: this.label,
-        data: `the server did not take ${bytes.length} bytes within ${timeoutMs} ms`,
-      });
-    }
+    if (result === "timeout") this.#noteSendTimeout(bytes.length, timeoutMs);
     return result;
   }
 
@@ -395,14 +388,7 @@ export class ProbeConnection implements AsyncDisposable {
       }
     });
     clearTimeout(timer);
-    if (result === "timeout") {
-      this.#recorder.add({
-        actor: "probe",
-        kind: "timeout",
-        connection: this.label,
-        data: `the server did not take ${bytes.length} bytes within ${timeoutMs} ms`,
-      });
-    }
+    if (result === "timeout") this.#noteSendTimeout(bytes.length, timeoutMs);
     return result;
   }
 
@@ -483,6 +469,16 @@ export class ProbeConnection implements AsyncDisposable {
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 5);
     }
+  }
+
+  /** Records that the server did not take what was sent in time. */
+  #noteSendTimeout(size: number, timeoutMs: number): void {
+    this.#recorder.add({
+      actor: "probe",
+      kind: "timeout",
+      connection: this.label,
+      data: `the server did not take ${size} bytes within ${timeoutMs} ms`,
+    });
   }
 
   /** Same as {@linkcode close}. */
