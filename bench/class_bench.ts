@@ -13,8 +13,9 @@
  * submission that is correct with the target (≤ 2.5× the limit): its grade time is the gap
  * between consecutive results in the jobs 1 warm run, the time a teacher waits for it in a class.
  *
- * Run: `deno run -A bench/class_bench.ts [N] [--jobs J,J] [--seed S] [--rounds R]`
- * (defaults: 100 students, jobs 1, 2 and the core count, seed 1, 3 rounds of limits).
+ * Run: `deno run -A bench/class_bench.ts [N] [--jobs J,J] [--seed S] [--rounds R]` (task
+ * `bench`; defaults: 100 students, jobs 1, 2 and the core count, seed 1, 3 rounds of limits;
+ * `--help` lists the options).
  *
  * @module
  */
@@ -24,7 +25,31 @@ import { grade, type SubmissionRef } from "../grader/grade.ts";
 import type { GradeResult } from "../grader/result.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { FROM_CACHE_NOTE, pythonOf, toolchain } from "../grader/submission/build.ts";
-import { FIXTURES_DIR, makeClass, type PlannedStudent } from "./make_class.ts";
+import { FIXTURES_DIR } from "./make_class.ts";
+import { classSize, makeBenchClass } from "./_class.ts";
+import {
+  exitOnUsageError,
+  parseCommandLine,
+  type Script,
+  wholeNumber,
+  wholeNumbers,
+} from "./_options.ts";
+import { quantile } from "./_stats.ts";
+
+const SCRIPT: Script = {
+  name: "class_bench",
+  command: "deno task bench",
+  usage: `usage: deno task bench [N] [--jobs J,J] [--seed S] [--rounds R]
+
+Grades a generated class of N submissions at each --jobs value, build cache cold then warm, and
+prints markdown tables of the timings against the limit per language.
+
+  N            students in the class (default 100)
+  --jobs J,J   submissions graded at once, one run per value (default 1, 2 and the core count)
+  --seed S     seed of the class generator (default 1)
+  --rounds R   rounds of the limit measurement per language (default 3)
+  -h, --help   print this help`,
+};
 
 interface Options {
   n: number;
@@ -33,35 +58,20 @@ interface Options {
   rounds: number;
 }
 
-function parseArgs(args: string[]): Options {
+/** Reads the command line (see {@linkcode SCRIPT}); a mistake throws a UsageError. */
+function readOptions(args: string[]): Options {
+  const { values, positionals } = parseCommandLine(SCRIPT, args, {
+    jobs: { type: "string" },
+    seed: { type: "string" },
+    rounds: { type: "string" },
+  }, true);
   const cores = navigator.hardwareConcurrency ?? 1;
-  const options: Options = { n: 100, jobs: [...new Set([1, 2, cores])], seed: 1, rounds: 3 };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new TypeError(`${arg} needs a value.`);
-      return v;
-    };
-    if (arg === "--jobs") options.jobs = value().split(",").map(Number);
-    else if (arg === "--seed") options.seed = Number(value());
-    else if (arg === "--rounds") options.rounds = Number(value());
-    else if (/^\d+$/.test(arg)) options.n = Number(arg);
-    else throw new TypeError(`Unknown argument ${arg}.`);
-  }
-  if (options.jobs.some((j) => !Number.isInteger(j) || j < 1)) {
-    throw new TypeError("--jobs takes whole numbers ≥ 1, e.g. --jobs 1,2.");
-  }
-  return options;
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  return {
+    n: classSize(positionals, 100),
+    jobs: wholeNumbers("--jobs", values.jobs, { fallback: [...new Set([1, 2, cores])], min: 1 }),
+    seed: wholeNumber("--seed", values.seed, { fallback: 1 }),
+    rounds: wholeNumber("--rounds", values.rounds, { fallback: 3, min: 1 }),
+  };
 }
 
 const s = (ms: number) => Number.isNaN(ms) ? "n/a" : `${(ms / 1000).toFixed(2)} s`;
@@ -244,127 +254,123 @@ function gaps(run: Run): Map<string, number> {
   return new Map(order.map(([id, at], i) => [id, at - (i ? order[i - 1]![1] : 0)]));
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(Deno.args);
-  const work = await Deno.makeTempDir({ prefix: "sockgrade-class-bench-" });
-  try {
-    const classDir = join(work, "class");
-    const plan: PlannedStudent[] = await makeClass(options.n, classDir, { seed: options.seed });
-    const refs = plan.map((p) => ({ id: p.id, path: join(classDir, p.id) }));
-    const fixtureOf = new Map(plan.map((p) => [p.id, p.fixture]));
-    const languageOf = (id: string) => {
-      const fixture = fixtureOf.get(id)!;
-      return fixture.startsWith("cpp-")
-        ? "cpp"
-        : fixture.startsWith("c-") || fixture.endsWith("-only")
-        ? "c"
-        : fixture.startsWith("python-")
-        ? "python"
-        : fixture.startsWith("java-")
-        ? "java"
-        : "typescript";
-    };
-    const mix = new Map<string, number>();
-    for (const p of plan) mix.set(languageOf(p.id), (mix.get(languageOf(p.id)) ?? 0) + 1);
-    console.error(
-      `class of ${plan.length} (seed ${options.seed}): ${
-        [...mix].map(([l, k]) => `${k} ${l}`).join(", ")
-      }; jobs ${options.jobs.join(", ")}`,
-    );
+async function main(options: Options): Promise<void> {
+  await using bench = await makeBenchClass(options.n, {
+    seed: options.seed,
+    prefix: "sockgrade-class-bench-",
+  });
+  const { work, plan, refs, fixtureOf } = bench;
+  const languageOf = (id: string) => {
+    const fixture = fixtureOf.get(id)!;
+    return fixture.startsWith("cpp-")
+      ? "cpp"
+      : fixture.startsWith("c-") || fixture.endsWith("-only")
+      ? "c"
+      : fixture.startsWith("python-")
+      ? "python"
+      : fixture.startsWith("java-")
+      ? "java"
+      : "typescript";
+  };
+  const mix = new Map<string, number>();
+  for (const p of plan) mix.set(languageOf(p.id), (mix.get(languageOf(p.id)) ?? 0) + 1);
+  console.error(
+    `class of ${plan.length} (seed ${options.seed}): ${
+      [...mix].map(([l, k]) => `${k} ${l}`).join(", ")
+    }; jobs ${options.jobs.join(", ")}`,
+  );
 
-    console.error(`measuring the limit per language (${options.rounds} rounds)…`);
-    const limit = await limits(options.rounds);
+  console.error(`measuring the limit per language (${options.rounds} rounds)…`);
+  const limit = await limits(options.rounds);
 
-    const runs: Run[] = [];
-    for (const jobs of options.jobs) {
-      const cacheDir = join(work, `cache-jobs-${jobs}`);
-      for (const cache of ["cold", "warm"] as const) {
-        console.error(`grading with jobs ${jobs}, cache ${cache}…`);
-        runs.push(await gradeRun(refs, jobs, cacheDir, cache));
-      }
+  const runs: Run[] = [];
+  for (const jobs of options.jobs) {
+    const cacheDir = join(work, `cache-jobs-${jobs}`);
+    for (const cache of ["cold", "warm"] as const) {
+      console.error(`grading with jobs ${jobs}, cache ${cache}…`);
+      runs.push(await gradeRun(refs, jobs, cacheDir, cache));
     }
-
-    const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ")
-      .slice(0, 3).join(" ");
-    const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
-      .match(/model name\s*:\s*(.*)/)?.[1];
-    const base = runs[0]!.wallMs;
-    const classLimit = plan.reduce((sum, p) => sum + limit.get(languageOf(p.id))!, 0);
-    console.log(
-      `Class of ${plan.length} (seed ${options.seed}: ${
-        [...mix].map(([l, k]) => `${k} ${l}`).join(", ")
-      }), ${new Date().toISOString().slice(0, 10)}, ${navigator.hardwareConcurrency} cores (${
-        cpu ?? "unknown CPU"
-      }), Deno ${Deno.version.deno}, isolation ${
-        runs[0]!.result.isolation
-      }, load average ${load} at the end.\n`,
-    );
-    console.log(
-      "| jobs | build cache | wall | submissions/min | per submission p50 | p95 | speed-up | wall / Σ limits | cache hits | CPU per submission | CPU ÷ cores |",
-    );
-    console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of runs) {
-      const durations = r.result.submissions.map((x) => x.durationMs);
-      const hits = r.result.submissions.filter((x) => x.notes?.includes(FROM_CACHE_NOTE)).length;
-      console.log(
-        `| ${r.jobs} | ${r.cache} | ${s(r.wallMs)} | ${
-          (plan.length / (r.wallMs / 60_000)).toFixed(0)
-        } | ${s(quantile(durations, 0.5))} | ${s(quantile(durations, 0.95))} | ${
-          (base / r.wallMs).toFixed(2)
-        }× | ${(r.wallMs / classLimit).toFixed(2)}× | ${hits} | ${
-          (r.cpuS / plan.length).toFixed(2)
-        } s | ${(r.cpuS / navigator.hardwareConcurrency).toFixed(1)} s |`,
-      );
-    }
-
-    console.log("\n| language | limit (compile both + one exchange) | submissions |");
-    console.log("| --- | ---: | ---: |");
-    for (const [language, ms] of limit) {
-      console.log(`| ${language} | ${s(ms)} | ${mix.get(language) ?? 0} |`);
-    }
-
-    // Per correct submission: its whole time in a one-lane class run against its limit.
-    console.log(
-      "\n| correct fixture | limit | jobs 1 cold: p50 (ratio) | jobs 1 warm: p50 (ratio) | target |",
-    );
-    console.log("| --- | ---: | ---: | ---: | ---: |");
-    const one = runs.filter((r) => r.jobs === 1);
-    for (const [fixture, language] of Object.entries(LANGUAGE_OF)) {
-      const ids = plan.filter((p) => p.fixture === fixture).map((p) => p.id);
-      if (ids.length === 0) continue;
-      const cells = one.map((r) => {
-        const g = gaps(r);
-        const p50 = quantile(ids.map((id) => g.get(id)!), 0.5);
-        return `${s(p50)} (${(p50 / limit.get(language)!).toFixed(1)}×)`;
-      });
-      while (cells.length < 2) cells.push("n/a");
-      console.log(
-        `| ${fixture} (${ids.length}) | ${s(limit.get(language)!)} | ${cells.join(" | ")} | ${
-          language === "c" ? "≤ 2.5×" : ""
-        } |`,
-      );
-    }
-    const best = Math.min(...runs.map((r) => r.wallMs));
-    console.log(
-      `\nbest wall: ${s(best)} for ${plan.length} submissions (target: 100 in ≤ 40 s${
-        plan.length === 100 ? "" : `, ${s(40_000 * plan.length / 100)} for ${plan.length}`
-      })`,
-    );
-    const slowest = [...runs.at(-1)!.result.submissions].sort((a, b) => b.durationMs - a.durationMs)
-      .slice(0, 5);
-    console.log(
-      `slowest (last run): ${
-        slowest.map((x) => `${x.id} (${fixtureOf.get(x.id)}) ${s(x.durationMs)}`).join(", ")
-      }`,
-    );
-  } finally {
-    await Deno.remove(work, { recursive: true });
   }
+
+  const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ")
+    .slice(0, 3).join(" ");
+  const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
+    .match(/model name\s*:\s*(.*)/)?.[1];
+  const base = runs[0]!.wallMs;
+  const classLimit = plan.reduce((sum, p) => sum + limit.get(languageOf(p.id))!, 0);
+  console.log(
+    `Class of ${plan.length} (seed ${options.seed}: ${
+      [...mix].map(([l, k]) => `${k} ${l}`).join(", ")
+    }), ${new Date().toISOString().slice(0, 10)}, ${navigator.hardwareConcurrency} cores (${
+      cpu ?? "unknown CPU"
+    }), Deno ${Deno.version.deno}, isolation ${
+      runs[0]!.result.isolation
+    }, load average ${load} at the end.\n`,
+  );
+  console.log(
+    "| jobs | build cache | wall | submissions/min | per submission p50 | p95 | speed-up | wall / Σ limits | cache hits | CPU per submission | CPU ÷ cores |",
+  );
+  console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of runs) {
+    const durations = r.result.submissions.map((x) => x.durationMs);
+    const hits = r.result.submissions.filter((x) => x.notes?.includes(FROM_CACHE_NOTE)).length;
+    console.log(
+      `| ${r.jobs} | ${r.cache} | ${s(r.wallMs)} | ${
+        (plan.length / (r.wallMs / 60_000)).toFixed(0)
+      } | ${s(quantile(durations, 0.5))} | ${s(quantile(durations, 0.95))} | ${
+        (base / r.wallMs).toFixed(2)
+      }× | ${(r.wallMs / classLimit).toFixed(2)}× | ${hits} | ${
+        (r.cpuS / plan.length).toFixed(2)
+      } s | ${(r.cpuS / navigator.hardwareConcurrency).toFixed(1)} s |`,
+    );
+  }
+
+  console.log("\n| language | limit (compile both + one exchange) | submissions |");
+  console.log("| --- | ---: | ---: |");
+  for (const [language, ms] of limit) {
+    console.log(`| ${language} | ${s(ms)} | ${mix.get(language) ?? 0} |`);
+  }
+
+  // Per correct submission: its whole time in a one-lane class run against its limit.
+  console.log(
+    "\n| correct fixture | limit | jobs 1 cold: p50 (ratio) | jobs 1 warm: p50 (ratio) | target |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  const one = runs.filter((r) => r.jobs === 1);
+  for (const [fixture, language] of Object.entries(LANGUAGE_OF)) {
+    const ids = plan.filter((p) => p.fixture === fixture).map((p) => p.id);
+    if (ids.length === 0) continue;
+    const cells = one.map((r) => {
+      const g = gaps(r);
+      const p50 = quantile(ids.map((id) => g.get(id)!), 0.5);
+      return `${s(p50)} (${(p50 / limit.get(language)!).toFixed(1)}×)`;
+    });
+    while (cells.length < 2) cells.push("n/a");
+    console.log(
+      `| ${fixture} (${ids.length}) | ${s(limit.get(language)!)} | ${cells.join(" | ")} | ${
+        language === "c" ? "≤ 2.5×" : ""
+      } |`,
+    );
+  }
+  const best = Math.min(...runs.map((r) => r.wallMs));
+  console.log(
+    `\nbest wall: ${s(best)} for ${plan.length} submissions (target: 100 in ≤ 40 s${
+      plan.length === 100 ? "" : `, ${s(40_000 * plan.length / 100)} for ${plan.length}`
+    })`,
+  );
+  const slowest = [...runs.at(-1)!.result.submissions].sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, 5);
+  console.log(
+    `slowest (last run): ${
+      slowest.map((x) => `${x.id} (${fixtureOf.get(x.id)}) ${s(x.durationMs)}`).join(", ")
+    }`,
+  );
 }
 
 if (import.meta.main) {
+  const options = exitOnUsageError(SCRIPT, () => readOptions(Deno.args));
   try {
-    await main();
+    await main(options);
   } catch (error) {
     console.error(`class_bench: ${(error as Error).stack ?? error}`);
     Deno.exitCode = 1;

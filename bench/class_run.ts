@@ -13,16 +13,36 @@
  * memory, how many scored full marks, and the size of each report. Everything is removed at the
  * end unless `--keep` is given.
  *
- * Run: `deno run -A bench/class_run.ts [N] [--jobs J] [--seed S] [--isolation MODE] [--keep]`.
+ * Run: `deno run -A bench/class_run.ts [N] [--jobs J] [--seed S] [--isolation MODE] [--keep]`
+ * (`--help` lists the options).
  *
  * @module
  */
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeClass } from "./make_class.ts";
+import { classSize, makeBenchClass } from "./_class.ts";
+import { exitOnUsageError, oneOf, parseCommandLine, type Script, wholeNumber } from "./_options.ts";
+import { quantile } from "./_stats.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+const SCRIPT: Script = {
+  name: "class_run",
+  command: "deno run -A bench/class_run.ts",
+  usage:
+    `usage: deno run -A bench/class_run.ts [N] [--jobs J] [--seed S] [--isolation MODE] [--keep]
+
+Grades a generated class of N submissions through the CLI with every class report at once and
+prints a markdown table of the figures.
+
+  N                  students in the class (default 300)
+  --jobs J           submissions graded at once (default: the grader's, the core count)
+  --seed S           seed of the class generator (default 1)
+  --isolation MODE   auto, netns or none, passed to the grader (default auto)
+  --keep             keep the class and the reports, and print where they are
+  -h, --help         print this help`,
+};
 
 interface Options {
   n: number;
@@ -32,32 +52,21 @@ interface Options {
   keep: boolean;
 }
 
-function parseArgs(args: string[]): Options {
-  const options: Options = { n: 300, seed: 1, isolation: "auto", keep: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new TypeError(`${arg} needs a value.`);
-      return v;
-    };
-    if (arg === "--jobs") options.jobs = Number(value());
-    else if (arg === "--seed") options.seed = Number(value());
-    else if (arg === "--isolation") options.isolation = value();
-    else if (arg === "--keep") options.keep = true;
-    else if (/^\d+$/.test(arg)) options.n = Number(arg);
-    else throw new TypeError(`Unknown argument ${arg}.`);
-  }
-  return options;
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+/** Reads the command line (see {@linkcode SCRIPT}); a mistake throws a UsageError. */
+function readOptions(args: string[]): Options {
+  const { values, positionals } = parseCommandLine(SCRIPT, args, {
+    jobs: { type: "string" },
+    seed: { type: "string" },
+    isolation: { type: "string" },
+    keep: { type: "boolean" },
+  }, true);
+  return {
+    n: classSize(positionals, 300),
+    jobs: wholeNumber("--jobs", values.jobs, { min: 1 }),
+    seed: wholeNumber("--seed", values.seed, { fallback: 1 }),
+    isolation: oneOf("--isolation", values.isolation, ["auto", "netns", "none"], "auto"),
+    keep: values.keep ?? false,
+  };
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -93,132 +102,128 @@ interface Submission {
   checks: { id: string; status: string; message: string }[];
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(Deno.args);
-  const work = await Deno.makeTempDir({ prefix: "sockgrade-class-" });
-  try {
-    const classDir = join(work, "class");
-    const out = join(work, "out");
-    await Deno.mkdir(out);
-    const madeAt = performance.now();
-    const plan = await makeClass(options.n, classDir, { seed: options.seed });
-    const makeMs = performance.now() - madeAt;
-    const files = {
-      json: join(out, "class.json"),
-      junit: join(out, "class.xml"),
-      csv: join(out, "class.csv"),
-      html: join(out, "html"),
-    };
-    const args = [
-      "run",
-      "-A",
-      join(ROOT, "main.ts"),
-      "grade",
-      classDir,
-      "--quiet",
-      "--isolation",
-      options.isolation,
-      "--json",
-      files.json,
-      "--junit",
-      files.junit,
-      "--csv",
-      files.csv,
-      "--html",
-      files.html,
-      ...(options.jobs ? ["--jobs", String(options.jobs)] : []),
-    ];
-    console.error(`grading ${plan.length} students: deno ${args.join(" ")}`);
-    const started = performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: ROOT,
-      stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-    // VmHWM is a high-water mark: sampling it now and then before the process exits is enough.
-    let peak = 0;
-    let running = true;
-    const sampler = (async () => {
-      while (running) {
-        peak = Math.max(peak, await peakRss(child.pid));
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    })();
-    const status = await child.status;
-    running = false;
-    await sampler;
-    const wallMs = performance.now() - started;
-    if (!status.success) throw new Error(`grading exited with status ${status.code}`);
+async function main(options: Options): Promise<void> {
+  await using bench = await makeBenchClass(options.n, {
+    seed: options.seed,
+    prefix: "sockgrade-class-",
+    keep: options.keep,
+  });
+  const { work, dir: classDir, plan, fixtureOf, madeMs } = bench;
+  const out = join(work, "out");
+  await Deno.mkdir(out);
+  const files = {
+    json: join(out, "class.json"),
+    junit: join(out, "class.xml"),
+    csv: join(out, "class.csv"),
+    html: join(out, "html"),
+  };
+  const args = [
+    "run",
+    "-A",
+    join(ROOT, "main.ts"),
+    "grade",
+    classDir,
+    "--quiet",
+    "--isolation",
+    options.isolation,
+    "--json",
+    files.json,
+    "--junit",
+    files.junit,
+    "--csv",
+    files.csv,
+    "--html",
+    files.html,
+    ...(options.jobs ? ["--jobs", String(options.jobs)] : []),
+  ];
+  console.error(`grading ${plan.length} students: deno ${args.join(" ")}`);
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // VmHWM is a high-water mark: sampling it now and then before the process exits is enough.
+  let peak = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, await peakRss(child.pid));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  const status = await child.status;
+  running = false;
+  await sampler;
+  const wallMs = performance.now() - started;
+  if (!status.success) throw new Error(`grading exited with status ${status.code}`);
 
-    const result = JSON.parse(await Deno.readTextFile(files.json)) as {
-      isolation: string;
-      isolationReason?: string;
-      durationMs: number;
-      submissions: Submission[];
-    };
-    const durations = result.submissions.map((s) => s.durationMs);
-    const full = result.submissions.filter((s) => s.score === s.maxScore).length;
-    const errors = result.submissions.filter((s) => s.checks.some((c) => c.status === "error"));
-    const jobs = options.jobs ?? navigator.hardwareConcurrency;
-    const rows: [string, string][] = [
-      ["students", String(result.submissions.length)],
-      ["jobs", `${jobs} (${navigator.hardwareConcurrency} cores)`],
-      [
-        "isolation",
-        result.isolation + (result.isolationReason ? ` (${result.isolationReason})` : ""),
-      ],
-      ["class made in", `${(makeMs / 1000).toFixed(1)} s`],
-      ["wall time (CLI, all reports)", `${(wallMs / 1000).toFixed(1)} s`],
-      [
-        "throughput",
-        `${(result.submissions.length / (wallMs / 60000)).toFixed(1)} submissions/min`,
-      ],
-      ["per submission: median", `${(quantile(durations, 0.5) / 1000).toFixed(2)} s`],
-      ["per submission: p90", `${(quantile(durations, 0.9) / 1000).toFixed(2)} s`],
-      ["per submission: max", `${(Math.max(...durations) / 1000).toFixed(2)} s`],
-      ["grader peak RSS (main process)", peak ? kib(peak) : "n/a"],
-      ["full marks", `${full} of ${result.submissions.length}`],
-      ["submissions with a grader error", String(errors.length)],
-      ["JSON", kib(await sizeOf(files.json))],
-      ["JUnit", kib(await sizeOf(files.junit))],
-      ["CSV", kib(await sizeOf(files.csv))],
-      ["HTML", kib(await sizeOf(files.html))],
-    ];
-    console.log("| figure | value |\n| --- | --- |");
-    for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
-    if (errors.length > 0) {
-      console.log(`\nsubmissions with a grader error: ${errors.map((s) => s.id).join(", ")}`);
-      const reasons = new Map<string, number>();
-      for (const s of errors) {
-        for (const c of s.checks.filter((c) => c.status === "error")) {
-          const key = `${c.id}: ${c.message.slice(0, 160)}`;
-          reasons.set(key, (reasons.get(key) ?? 0) + 1);
-        }
-      }
-      console.log("grader errors by check and message:");
-      for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
-        console.log(`${String(count).padStart(5)}  ${reason}`);
+  const result = JSON.parse(await Deno.readTextFile(files.json)) as {
+    isolation: string;
+    isolationReason?: string;
+    durationMs: number;
+    submissions: Submission[];
+  };
+  const durations = result.submissions.map((s) => s.durationMs);
+  const full = result.submissions.filter((s) => s.score === s.maxScore).length;
+  const errors = result.submissions.filter((s) => s.checks.some((c) => c.status === "error"));
+  const jobs = options.jobs ?? navigator.hardwareConcurrency;
+  const rows: [string, string][] = [
+    ["students", String(result.submissions.length)],
+    ["jobs", `${jobs} (${navigator.hardwareConcurrency} cores)`],
+    [
+      "isolation",
+      result.isolation + (result.isolationReason ? ` (${result.isolationReason})` : ""),
+    ],
+    ["class made in", `${(madeMs / 1000).toFixed(1)} s`],
+    ["wall time (CLI, all reports)", `${(wallMs / 1000).toFixed(1)} s`],
+    [
+      "throughput",
+      `${(result.submissions.length / (wallMs / 60000)).toFixed(1)} submissions/min`,
+    ],
+    ["per submission: median", `${(quantile(durations, 0.5) / 1000).toFixed(2)} s`],
+    ["per submission: p90", `${(quantile(durations, 0.9) / 1000).toFixed(2)} s`],
+    ["per submission: max", `${(Math.max(...durations) / 1000).toFixed(2)} s`],
+    ["grader peak RSS (main process)", peak ? kib(peak) : "n/a"],
+    ["full marks", `${full} of ${result.submissions.length}`],
+    ["submissions with a grader error", String(errors.length)],
+    ["JSON", kib(await sizeOf(files.json))],
+    ["JUnit", kib(await sizeOf(files.junit))],
+    ["CSV", kib(await sizeOf(files.csv))],
+    ["HTML", kib(await sizeOf(files.html))],
+  ];
+  console.log("| figure | value |\n| --- | --- |");
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  if (errors.length > 0) {
+    console.log(`\nsubmissions with a grader error: ${errors.map((s) => s.id).join(", ")}`);
+    const reasons = new Map<string, number>();
+    for (const s of errors) {
+      for (const c of s.checks.filter((c) => c.status === "error")) {
+        const key = `${c.id}: ${c.message.slice(0, 160)}`;
+        reasons.set(key, (reasons.get(key) ?? 0) + 1);
       }
     }
-    const slowest = [...result.submissions].sort((a, b) => b.durationMs - a.durationMs)
-      .slice(0, 5);
-    const fixtureOf = new Map(plan.map((p) => [p.id, p.fixture]));
-    console.log(
-      "\nslowest: " +
-        slowest.map((s) => `${s.id} (${fixtureOf.get(s.id)}) ${(s.durationMs / 1000).toFixed(1)} s`)
-          .join(", "),
-    );
-    if (options.keep) console.log(`\nkept: ${work}`);
-  } finally {
-    if (!options.keep) await Deno.remove(work, { recursive: true });
+    console.log("grader errors by check and message:");
+    for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+      console.log(`${String(count).padStart(5)}  ${reason}`);
+    }
   }
+  const slowest = [...result.submissions].sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, 5);
+  console.log(
+    "\nslowest: " +
+      slowest.map((s) => `${s.id} (${fixtureOf.get(s.id)}) ${(s.durationMs / 1000).toFixed(1)} s`)
+        .join(", "),
+  );
+  if (options.keep) console.log(`\nkept: ${work}`);
 }
 
 if (import.meta.main) {
+  const options = exitOnUsageError(SCRIPT, () => readOptions(Deno.args));
   try {
-    await main();
+    await main(options);
   } catch (error) {
     console.error(`class_run: ${(error as Error).message}`);
     Deno.exitCode = 1;

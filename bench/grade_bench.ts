@@ -6,7 +6,7 @@
  * hang at every step, which must finish within 15 s. Prints a markdown table with medians.
  *
  * Each round grades it with the build cache off and then warm (a rerun of an unchanged
- * submission). Run: `deno task bench:grade [rounds]` (default 5 rounds).
+ * submission). Run: `deno task bench:grade [rounds]` (default 5 rounds; `--help` prints the usage).
  *
  * @module
  */
@@ -15,10 +15,34 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { grade } from "../grader/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
+import {
+  exitOnUsageError,
+  optionalPositional,
+  parseCommandLine,
+  type Script,
+  wholeNumber,
+} from "./_options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORRECT = join(ROOT, "tests/fixtures/c-correct");
-const rounds = Number(Deno.args[0] ?? 5);
+
+const SCRIPT: Script = {
+  name: "grade_bench",
+  command: "deno task bench:grade",
+  usage: `usage: deno task bench:grade [ROUNDS]
+
+Grades the correct C fixture end to end (build cache off, then warm) against the limit of
+compiling both programs and one exchange, and a submission that hangs at every step; prints a
+markdown table of the medians.
+
+  ROUNDS       rounds of measurement (default 5)
+  -h, --help   print this help`,
+};
+
+const rounds = exitOnUsageError(SCRIPT, () => {
+  const { positionals } = parseCommandLine(SCRIPT, Deno.args, {}, true);
+  return wholeNumber("ROUNDS", optionalPositional(positionals, "ROUNDS"), { fallback: 5, min: 1 });
+});
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

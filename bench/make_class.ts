@@ -10,7 +10,8 @@
  * fixtures' `expected.json` are not copied); the mix is printed, and `--manifest FILE` writes
  * which fixture each student copies as JSON.
  *
- * Run: `deno run -A bench/make_class.ts N DIR [--seed S] [--netns-only] [--manifest FILE]`.
+ * Run: `deno run -A bench/make_class.ts N DIR [--seed S] [--netns-only] [--manifest FILE]`
+ * (`--help` lists the options).
  *
  * @example
  * ```ts
@@ -23,6 +24,8 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "../cli/usage_error.ts";
+import { exitOnUsageError, parseCommandLine, type Script, wholeNumber } from "./_options.ts";
 
 /** The fixture corpus the class is drawn from. */
 export const FIXTURES_DIR = fileURLToPath(new URL("../tests/fixtures", import.meta.url));
@@ -175,36 +178,62 @@ export async function makeClass(
   return plan;
 }
 
-function usage(message: string): never {
-  console.error(`make_class: ${message}`);
-  console.error(
-    "usage: deno run -A bench/make_class.ts N DIR [--seed S] [--netns-only] [--manifest FILE]",
-  );
-  Deno.exit(2);
+const SCRIPT: Script = {
+  name: "make_class",
+  command: "deno run -A bench/make_class.ts",
+  usage: `usage: deno run -A bench/make_class.ts N DIR [--seed S] [--netns-only] [--manifest FILE]
+
+Makes a synthetic class of N student folders in DIR (new or empty), each a copy of one fixture
+from tests/fixtures/ drawn by a seeded generator, and prints the mix.
+
+  N                 students in the class (1 or more)
+  DIR               the class folder to make
+  --seed S          seed of the generator (default 1)
+  --netns-only      also draw the fixtures that only work inside the private namespace
+  --manifest FILE   write which fixture each student copies as JSON
+  -h, --help        print this help`,
+};
+
+/** What the command line asks for. */
+interface Options {
+  n: number;
+  dir: string;
+  seed: number;
+  netnsOnly: boolean;
+  manifest?: string;
+}
+
+/** Reads the command line (see {@linkcode SCRIPT}); a mistake throws a UsageError. */
+function readOptions(args: string[]): Options {
+  const { values, positionals } = parseCommandLine(SCRIPT, args, {
+    seed: { type: "string" },
+    "netns-only": { type: "boolean" },
+    manifest: { type: "string" },
+  }, true);
+  const [count, dir] = positionals;
+  if (positionals.length !== 2 || count === undefined || dir === undefined) {
+    const got = positionals.length === 0 ? "none" : positionals.join(" ");
+    throw new UsageError(
+      `give two arguments, N (the number of students) and DIR (a new or empty folder), not: ${got}.`,
+    );
+  }
+  if (values.manifest === "") {
+    throw new UsageError("--manifest takes a file name, e.g. --manifest plan.json.");
+  }
+  return {
+    n: wholeNumber("N (the number of students)", count, { min: 1 }),
+    dir,
+    seed: wholeNumber("--seed", values.seed, { fallback: 1 }),
+    netnsOnly: values["netns-only"] ?? false,
+    manifest: values.manifest,
+  };
 }
 
 if (import.meta.main) {
-  const positional: string[] = [];
-  let seed = 1;
-  let netnsOnly = false;
-  let manifest: string | undefined;
-  for (let i = 0; i < Deno.args.length; i++) {
-    const arg = Deno.args[i]!;
-    if (arg === "--seed") {
-      seed = Number(Deno.args[++i]);
-      if (!Number.isInteger(seed)) usage("--seed takes a whole number.");
-    } else if (arg === "--netns-only") netnsOnly = true;
-    else if (arg === "--manifest") {
-      manifest = Deno.args[++i];
-      if (!manifest) usage("--manifest takes a file name.");
-    } else if (arg.startsWith("-")) usage(`unknown option ${arg}.`);
-    else positional.push(arg);
-  }
-  const [count, dir] = positional;
-  const n = Number(count);
-  if (!dir || positional.length !== 2 || !Number.isInteger(n) || n < 1) {
-    usage("give the number of students (1 or more) and a folder.");
-  }
+  const { n, dir, seed, netnsOnly, manifest } = exitOnUsageError(
+    SCRIPT,
+    () => readOptions(Deno.args),
+  );
   try {
     const plan = await makeClass(n, dir, { seed, netnsOnly });
     const counts = new Map<string, number>();

@@ -8,7 +8,8 @@
  * - wall time per round.
  *
  * Run: `deno task soak [--rounds R] [--jobs J]` (default 20 rounds, 1 job: the burner takes the
- * other core). Exit status 1 when a check flaked or a process was left, else 0.
+ * other core; `--help` lists the options). Exit status 1 when a check flaked or a process was
+ * left, 2 for a usage error, else 0.
  *
  * @module
  */
@@ -19,19 +20,34 @@ import { grade } from "../grader/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import type { GradeResult } from "../grader/result.ts";
 import { TreeWatcher } from "../tests/hostile/_tree_watcher.ts";
+import { exitOnUsageError, parseCommandLine, type Script, wholeNumber } from "./_options.ts";
 
 const FIXTURES = fileURLToPath(new URL("../tests/fixtures", import.meta.url));
 
-function option(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(`--${name}`);
-  const inline = Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-  const value = inline ?? (at >= 0 ? Deno.args[at + 1] : undefined);
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} takes a whole number of at least 1 (got ${value}).`);
-    Deno.exit(2);
-  }
-  return n;
+const SCRIPT: Script = {
+  name: "soak",
+  command: "deno task soak",
+  usage: `usage: deno task soak [--rounds R] [--jobs J]
+
+Grades the fixture corpus R times in the private namespace while a CPU burner occupies one core,
+then lists every check whose status changed between rounds and every process left behind. Exit
+status 1 when a check flaked or a process was left, else 0.
+
+  --rounds R   rounds of grading (default 20)
+  --jobs J     submissions graded at once (default 1: the burner takes the other core)
+  -h, --help   print this help`,
+};
+
+/** Reads the command line (see {@linkcode SCRIPT}); a mistake throws a UsageError. */
+function readOptions(args: string[]): { rounds: number; jobs: number } {
+  const { values } = parseCommandLine(SCRIPT, args, {
+    rounds: { type: "string" },
+    jobs: { type: "string" },
+  });
+  return {
+    rounds: wholeNumber("--rounds", values.rounds, { fallback: 20, min: 1 }),
+    jobs: wholeNumber("--jobs", values.jobs, { fallback: 1, min: 1 }),
+  };
 }
 
 /** A busy loop on one core, in a process of its own; `stop()` kills it and waits. */
@@ -65,8 +81,7 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 if (import.meta.main) {
-  const rounds = option("rounds", 20);
-  const jobs = option("jobs", 1);
+  const { rounds, jobs } = exitOnUsageError(SCRIPT, () => readOptions(Deno.args));
   const names = [...Deno.readDirSync(FIXTURES)].filter((e) => e.isDirectory).map((e) => e.name)
     .sort();
   const refs = names.map((name) => ({ id: name, path: join(FIXTURES, name) }));

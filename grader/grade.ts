@@ -277,7 +277,7 @@ export async function grade(
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const useCache = options.cache ?? true;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const cache = useCache ? { cache: true, cacheDir } : { cache: false };
+  const cache = { cache: useCache, cacheDir };
   const results = new Array<SubmissionResult>(submissions.length);
   const pool = new WorkerPool();
   let next = 0;

@@ -15,7 +15,9 @@ import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
 import { copySubmission, SubmissionError } from "./submission/workspace.ts";
 import { SandboxError } from "./sandbox/errors.ts";
+import { hideFromPrograms } from "./sandbox/filesystem.ts";
 import { detectPrograms } from "./submission/discover.ts";
+import { defaultCacheDir } from "./submission/build_cache.ts";
 import {
   buildSubmission,
   type SideBuild,
@@ -110,6 +112,7 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
   const started = performance.now();
   const { spec, net } = job;
   if (job.toolchain) useToolchain(job.toolchain);
+  hideFromPrograms([job.cacheDir ?? defaultCacheDir()]);
   const notes: string[] = [];
   let language = "unknown";
   let outcomes: CheckOutcome[];

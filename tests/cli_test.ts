@@ -11,8 +11,9 @@
  */
 
 import assert from "node:assert/strict";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hashTree } from "./_helpers/tree_hash.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = join(ROOT, "main.ts");
@@ -98,34 +99,6 @@ async function exists(path: string): Promise<boolean> {
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "sockgrade-cli-test-" });
   return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
-
-/** SHA-256 of every file under `dir`, by relative path (folders and links listed too). */
-async function hashTree(dir: string): Promise<Map<string, string>> {
-  const hashes = new Map<string, string>();
-  const walk = async (at: string) => {
-    for await (const entry of Deno.readDir(at)) {
-      const path = join(at, entry.name);
-      const key = relative(dir, path);
-      if (entry.isDirectory) {
-        hashes.set(`${key}/`, "dir");
-        await walk(path);
-      } else if (entry.isSymlink) {
-        hashes.set(key, `link ${await Deno.readLink(path)}`);
-      } else {
-        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-        const info = await Deno.stat(path);
-        hashes.set(
-          key,
-          `${info.mode?.toString(8)} ${
-            Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("")
-          }`,
-        );
-      }
-    }
-  };
-  await walk(dir);
-  return hashes;
 }
 
 interface ResultJson {

@@ -158,6 +158,18 @@ interface Session {
   forcedLatencyMs?: number;
   /** Stdout other than the response, from every forced run (bounded: counters and a sample). */
   other: OtherTally;
+  /** The forced server the last check passed with, still running: the next check reuses it. */
+  kept?: KeptServer;
+}
+
+/** A server kept running after a check it passed (see "One server while it passes"). */
+interface KeptServer {
+  run: ServerRun;
+  ready: Readiness & { state: "listening" };
+  /** The check that started it. */
+  startedFor: CheckId;
+  /** The checks it has passed so far. */
+  passed: CheckId[];
 }
 
 /** What the forced runs of one submission printed besides the response. */
@@ -212,28 +224,35 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     listening: false,
     other: { lines: 0, sample: [], maxLines: 0 },
   };
-  const starts = await checkStarts(session);
-  if (!session.listening) {
-    return [
-      starts,
-      ...SERVER_CHECK_IDS.slice(1).map((id) => skipped(id, "skipped: the server did not start")),
+  try {
+    const starts = await checkStarts(session);
+    if (!session.listening) {
+      return [
+        starts,
+        ...SERVER_CHECK_IDS.slice(1).map((id) => skipped(id, "skipped: the server did not start")),
+      ];
+    }
+    const outcomes = [starts, await runCheck(session, "server.trigger", checkTrigger)];
+    const dependent: [CheckId, () => Promise<CheckOutcome>][] = [
+      ["server.exact-match", () => runCheck(session, "server.exact-match", checkExactMatch)],
+      ["server.framing", () => runCheck(session, "server.framing", checkFraming)],
+      ["server.address-filter", () => checkAddressFilter(session)],
+      ["server.robustness", () => runCheck(session, "server.robustness", checkRobustness)],
+      ["server.concurrency", () => runCheck(session, "server.concurrency", checkConcurrency)],
+      ["server.output", () => checkOutput(session)],
     ];
+    for (const [id, run] of dependent) {
+      outcomes.push(
+        session.recipe
+          ? await run()
+          : skipped(id, "skipped: the server never answered the trigger"),
+      );
+    }
+    return outcomes;
+  } finally {
+    await session.kept?.run[Symbol.asyncDispose]();
+    session.kept = undefined;
   }
-  const outcomes = [starts, await runCheck(session, "server.trigger", checkTrigger)];
-  const dependent: [CheckId, () => Promise<CheckOutcome>][] = [
-    ["server.exact-match", () => runCheck(session, "server.exact-match", checkExactMatch)],
-    ["server.framing", () => runCheck(session, "server.framing", checkFraming)],
-    ["server.address-filter", () => checkAddressFilter(session)],
-    ["server.robustness", () => runCheck(session, "server.robustness", checkRobustness)],
-    ["server.concurrency", () => runCheck(session, "server.concurrency", checkConcurrency)],
-    ["server.output", () => checkOutput(session)],
-  ];
-  for (const [id, run] of dependent) {
-    outcomes.push(
-      session.recipe ? await run() : skipped(id, "skipped: the server never answered the trigger"),
-    );
-  }
-  return outcomes;
 }
 
 /** The program's exit if it comes within `ms` (a bounded wait on failure paths only). */
@@ -247,19 +266,29 @@ async function exitWithin(run: ServerRun, ms: number): Promise<ExitInfo | undefi
   return exit;
 }
 
-/** Adds one forced run's other output to the session's tally (bounded; never spreads lists). */
-function tallyOutput(session: Session, check: CheckId, run: ServerRun): void {
+/**
+ * Adds what one forced run printed besides the response during one check (since `base`, the
+ * run's counters when the check began) to the session's tally (bounded; never spreads lists).
+ */
+function tallyOutput(
+  session: Session,
+  check: CheckId,
+  run: ServerRun,
+  base: { lines: number; bytes: number } = { lines: 0, bytes: 0 },
+): void {
   const other = run.otherOutput();
+  const lines = other.lines - base.lines;
+  const bytes = other.bytes - base.bytes;
   const tally = session.other;
-  tally.lines += other.lines;
+  tally.lines += lines;
   for (const line of other.sample) {
     if (tally.sample.length >= OTHER_SAMPLE) break;
     if (!tally.sample.includes(line)) tally.sample.push(line);
   }
-  tally.maxLines = Math.max(tally.maxLines, other.lines);
+  tally.maxLines = Math.max(tally.maxLines, lines);
   const linesLost = run.linesLost;
-  if (!tally.flood && (other.lines > FLOOD_LINES || other.bytes > FLOOD_BYTES || linesLost)) {
-    tally.flood = { check, lines: other.lines, bytes: other.bytes, linesLost };
+  if (!tally.flood && (lines > FLOOD_LINES || bytes > FLOOD_BYTES || linesLost)) {
+    tally.flood = { check, lines, bytes, linesLost };
   }
 }
 
@@ -273,12 +302,20 @@ class Work {
   readonly session: Session;
   readonly run: ServerRun;
   readonly ready: Readiness & { state: "listening" };
+  /** Set when the server was kept from earlier checks it passed (see {@linkcode KeptServer}). */
+  readonly kept?: KeptServer;
   #connections = 0;
 
-  constructor(session: Session, run: ServerRun, ready: Readiness & { state: "listening" }) {
+  constructor(
+    session: Session,
+    run: ServerRun,
+    ready: Readiness & { state: "listening" },
+    kept?: KeptServer,
+  ) {
     this.session = session;
     this.run = run;
     this.ready = ready;
+    this.kept = kept;
   }
 
   get spec(): Spec {
@@ -294,13 +331,20 @@ class Work {
     this.flush();
     const first = this.exchanges.length === 0;
     const startedAt = this.run.program.startedAt;
-    const rec = new ExchangeRecorder(label, first ? startedAt : performance.now());
-    if (first) {
+    const rec = new ExchangeRecorder(label, first && !this.kept ? startedAt : performance.now());
+    const where = formatAddress(this.ready.address, this.ready.port);
+    if (first && this.kept) {
+      rec.note(
+        `the server started for ${this.kept.startedFor} is still running and listening on ${where} (it passed ${
+          this.kept.passed.join(", ")
+        }): this check uses it`,
+      );
+    } else if (first) {
       rec.add(
         { actor: "server", kind: "start", data: escapeText(this.run.argv.join(" ")) },
         startedAt,
       );
-      rec.note(`listening on ${formatAddress(this.ready.address, this.ready.port)}`, "server");
+      rec.note(`listening on ${where}`, "server");
     }
     this.exchanges.push(rec);
     return rec;
@@ -422,8 +466,11 @@ class Work {
 }
 
 /**
- * Starts a fresh server, waits until it listens, runs `body`, kills the server, and builds the
- * outcome with the common evidence.
+ * Runs one check's `body` against a server: the one kept from the checks before when there is
+ * one, else a fresh one (started here, awaited until it listens). A server that passes is kept
+ * for the next check; one that does not is killed. A check that does not pass on a kept server
+ * runs again on a fresh one, and that run's verdict counts: a check is never charged for what an
+ * earlier check did to the server (see "One server while it passes" in the module doc).
  */
 async function runCheck(
   session: Session,
@@ -432,28 +479,92 @@ async function runCheck(
   forced = true,
 ): Promise<CheckOutcome> {
   const t0 = performance.now();
-  await using run = new ServerRun(session.spec, session.net, session.plan, { forced, label: id });
-  const ready = await run.waitReady(session.spec.timeouts.startMs);
-  let verdict: Verdict;
-  let work: Work | undefined;
+  const kept = session.kept;
+  session.kept = undefined;
+  // An unforced check needs a server of its own (and the port free for it).
+  if (kept && !forced) await kept.run[Symbol.asyncDispose]();
+  let retried: { status: CheckStatus; message: string } | undefined;
+  if (kept && forced) {
+    const attempt = await attemptCheck(session, id, body, kept.run, kept);
+    if (attempt.verdict.status === "pass") {
+      return finishCheck(session, id, attempt, t0, {
+        reusedServer: { startedFor: kept.startedFor, passed: [...kept.passed] },
+      });
+    }
+    await kept.run[Symbol.asyncDispose]();
+    retried = { status: attempt.verdict.status, message: attempt.verdict.message };
+  }
+  const run = new ServerRun(session.spec, session.net, session.plan, { forced, label: id });
+  try {
+    const attempt = await attemptCheck(session, id, body, run);
+    return finishCheck(session, id, attempt, t0, retried ? { onKeptServer: retried } : {});
+  } finally {
+    if (!keeps(session, run)) await run[Symbol.asyncDispose]();
+  }
+}
+
+/** Whether `run` is the server the session keeps for the next check. */
+function keeps(session: Session, run: ServerRun): boolean {
+  return session.kept?.run === run;
+}
+
+/** What one attempt of a check on one server gave. */
+interface Attempt {
+  run: ServerRun;
+  verdict: Verdict;
+  work?: Work;
+}
+
+/** Runs `body` once on `run` (waiting until a fresh run listens); never throws for the student. */
+async function attemptCheck(
+  session: Session,
+  id: CheckId,
+  body: (work: Work) => Promise<Verdict>,
+  run: ServerRun,
+  kept?: KeptServer,
+): Promise<Attempt> {
+  const ready = kept ? kept.ready : await run.waitReady(session.spec.timeouts.startMs);
   if (ready.state !== "listening") {
-    verdict = await heldPortVerdict(run) ?? {
+    const verdict: Verdict = await heldPortVerdict(run) ?? {
       status: "fail",
       message: `your server did not start for this check: ${notReadyWords(session, run, ready)}`,
     };
-  } else {
-    work = new Work(session, run, ready);
-    try {
-      verdict = await body(work);
-    } catch (error) {
-      verdict = await faultVerdict(error, work);
-    }
-    work.flush();
-    verdict = unobservable(verdict, run) ?? verdict;
+    if (run.forced) tallyOutput(session, id, run);
+    return { run, verdict };
   }
-  if (forced) tallyOutput(session, id, run);
+  const base = run.otherOutput();
+  const work = new Work(session, run, ready, kept);
+  let verdict: Verdict;
+  try {
+    verdict = await body(work);
+  } catch (error) {
+    verdict = await faultVerdict(error, work);
+  }
+  work.flush();
+  verdict = unobservable(verdict, run) ?? verdict;
+  if (verdict.status === "pass" && run.forced && !run.exit) {
+    session.kept = {
+      run,
+      ready,
+      startedFor: kept?.startedFor ?? id,
+      passed: [...kept?.passed ?? [], id],
+    };
+  }
+  if (run.forced && (verdict.status === "pass" || !kept)) tallyOutput(session, id, run, base);
+  return { run, verdict, work };
+}
+
+/** The outcome of a check from its counting attempt, with the evidence common to all checks. */
+function finishCheck(
+  session: Session,
+  id: CheckId,
+  { run, verdict, work }: Attempt,
+  t0: number,
+  extra: Record<string, unknown>,
+): CheckOutcome {
   const evidence: Evidence = {
     ...run.evidence(),
+    ...extra,
     ...verdict.evidence,
     exchanges: work?.exchanges.map((r) => r.toExchange()) ?? [],
   };
@@ -533,10 +644,17 @@ function notReadyWords(session: Session, run: ServerRun, ready: Readiness): stri
 async function checkStarts(session: Session): Promise<CheckOutcome> {
   const { net, spec } = session;
   const t0 = performance.now();
-  await using run = new ServerRun(spec, net, session.plan, {
-    forced: true,
-    label: "server.starts",
-  });
+  const run = new ServerRun(spec, net, session.plan, { forced: true, label: "server.starts" });
+  try {
+    return await startsOutcome(session, run, t0);
+  } finally {
+    if (!keeps(session, run)) await run[Symbol.asyncDispose]();
+  }
+}
+
+/** `server.starts` on its server; keeps the server for `server.trigger` when it listens. */
+async function startsOutcome(session: Session, run: ServerRun, t0: number): Promise<CheckOutcome> {
+  const { net, spec } = session;
   const ready = await run.waitReady(spec.timeouts.startMs);
   const rec = new ExchangeRecorder("start the server", run.program.startedAt);
   rec.add(
@@ -631,6 +749,9 @@ async function checkStarts(session: Session): Promise<CheckOutcome> {
       }
     }
     run.recordOutput(rec);
+    if (session.listening && verdict.status !== "error" && !run.exit) {
+      session.kept = { run, ready, startedFor: "server.starts", passed: ["server.starts"] };
+    }
   }
   tallyOutput(session, "server.starts", run);
   return {
@@ -652,18 +773,19 @@ async function checkTrigger(w: Work): Promise<Verdict> {
   let latencyMs: number | undefined;
   let closeAfter = false;
   let peerClosedEarly = false;
+  const before = run.responseCount();
   {
     await using conn = await w.connect(rec);
     const sentAt = performance.now();
     await conn.send(`${spec.trigger}\n`, w.responseMs);
-    if (await run.waitResponses(1, w.responseMs)) {
+    if (await run.waitResponses(before + 1, w.responseMs)) {
       latencyMs = performance.now() - sentAt;
       await w.barrier(conn, rec);
     } else {
       peerClosedEarly = conn.peerEnd !== "open";
       rec.note("no response yet: the probe closes its side of the connection");
       await conn.end();
-      if (await run.waitResponses(1, w.responseMs)) {
+      if (await run.waitResponses(before + 1, w.responseMs)) {
         latencyMs = performance.now() - sentAt;
         closeAfter = true;
       }
@@ -673,12 +795,12 @@ async function checkTrigger(w: Work): Promise<Verdict> {
   if (latencyMs !== undefined) {
     w.session.recipe = { terminator: "\n", closeAfter };
     w.session.forcedLatencyMs = latencyMs;
-    let forTrigger = run.responseCount();
+    let forTrigger = run.responseCount() - before;
     if (!await w.settle()) {
       const answered = await w.sentinel("sentinel: the trigger again on a new connection");
-      if (answered) forTrigger = run.responseCount() - 1;
+      if (answered) forTrigger = run.responseCount() - before - 1;
     } else {
-      forTrigger = run.responseCount();
+      forTrigger = run.responseCount() - before;
     }
     const evidence = { latencyMs: round(latencyMs), responsesToOneTrigger: forTrigger };
     if (forTrigger > 1) {
@@ -709,10 +831,11 @@ async function checkTrigger(w: Work): Promise<Verdict> {
   if (died) return { status: "fail", message: `${died} after receiving ${trigger}` };
   const rec2 = w.exchange(`${trigger} without '\\n', then close`);
   {
+    const beforeBare = run.responseCount();
     await using conn = await w.connect(rec2);
     const sentAt = performance.now();
     await w.sendLast(conn, spec.trigger);
-    if (await run.waitResponses(1, w.responseMs)) {
+    if (await run.waitResponses(beforeBare + 1, w.responseMs)) {
       w.session.recipe = { terminator: "", closeAfter: true };
       w.session.forcedLatencyMs = performance.now() - sentAt;
       return {
@@ -1056,10 +1179,11 @@ async function checkConcurrency(w: Work): Promise<Verdict> {
   await using idle = await w.connect(rec);
   rec.note("connection 1 stays idle: nothing is sent on it", "probe");
   await using active = await w.connect(rec);
+  const before = run.responseCount();
   const sentAt = performance.now();
   if (w.session.recipe?.closeAfter) await w.sendLast(active, w.triggerBytes());
   else await active.send(w.triggerBytes(), w.responseMs);
-  if (await run.waitResponses(1, w.responseMs)) {
+  if (await run.waitResponses(before + 1, w.responseMs)) {
     const latencyMs = round(performance.now() - sentAt);
     return {
       status: "pass",
@@ -1070,7 +1194,7 @@ async function checkConcurrency(w: Work): Promise<Verdict> {
   }
   rec.note(`no response within ${w.responseMs} ms: the probe closes the idle connection`);
   await idle.close();
-  if (await run.waitResponses(1, w.responseMs)) {
+  if (await run.waitResponses(before + 1, w.responseMs)) {
     return {
       status: "fail",
       message:
@@ -1104,9 +1228,10 @@ async function checkOutput(session: Session): Promise<CheckOutcome> {
     unforced = await runCheck(session, "server.output", async (w) => {
       const rec = w.exchange("without forced line buffering: the trigger");
       {
+        const before = w.run.responseCount();
         await using conn = await w.connect(rec);
         await w.sendLast(conn, w.triggerBytes());
-        const seen = await w.run.waitResponses(1, boundMs);
+        const seen = await w.run.waitResponses(before + 1, boundMs);
         if (!seen) {
           rec.add({
             actor: "grader",

@@ -27,9 +27,9 @@
  * counters (response lines, other lines and their bytes) and a bounded sample (the first
  * {@linkcode OTHER_SAMPLE} distinct other lines). The exchange evidence gets every response line
  * but at most {@linkcode RECORDED_OTHER_LINES} other lines per run. When the sandbox has stopped
- * storing lines (detected as {@linkcode ServerRun.linesLost}: the program wrote more bytes than the
- * stored lines hold), responses and sync markers printed after that point are not seen, so
- * callers treat the rest of the run as unobservable.
+ * storing lines ({@linkcode ServerRun.linesLost}: the sandbox counts the lines it did not store,
+ * `RunningProgram.stdoutLinesDropped`), responses and sync markers printed after that point are
+ * not seen, so callers treat the rest of the run as unobservable.
  *
  * @example
  * ```ts
@@ -131,12 +131,10 @@ export class ServerRun implements AsyncDisposable {
   #markers = 0;
   #syncBroken = false;
   #scanned = 0;
-  #storedBytes = 0;
   #responses = 0;
   #others = 0;
   #otherBytes = 0;
   readonly #otherSample = new Set<string>();
-  #lost = false;
   #carry: string | undefined;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
@@ -238,7 +236,6 @@ export class ServerRun implements AsyncDisposable {
     const lines = this.program.stdoutLines;
     for (; this.#scanned < lines.length; this.#scanned++) {
       let text = lines[this.#scanned]!.text;
-      this.#storedBytes += utf8Length(text) + 1;
       if (text.includes(MARKER)) {
         const rest = withoutMarkerText(text);
         // A marker that cut one of the program's lines: its rest is the next line.
@@ -287,16 +284,10 @@ export class ServerRun implements AsyncDisposable {
   /**
    * Whether the sandbox has stopped storing this program's stdout lines (its total cap was
    * reached): lines printed after that, responses and sync markers included, are not seen.
-   * Detected from the raw byte count the capture reports against the bytes the stored lines hold.
+   * Exact: the sandbox's own count of the complete lines it did not store.
    */
   get linesLost(): boolean {
-    if (this.#lost) return true;
-    this.#scan();
-    const total = capturedTotal(this.program.stdout());
-    // A line still being written or cut to the per-line cap explains up to CAPTURE_BYTES, a `\r`
-    // dropped before each `\n` one byte per line; more means whole lines were not stored.
-    if (total - this.#storedBytes > CAPTURE_BYTES + this.#scanned) this.#lost = true;
-    return this.#lost;
+    return this.program.stdoutLinesDropped > 0;
   }
 
   /**
@@ -412,39 +403,6 @@ function startsWithMarker(bytes: Uint8Array, at: number): boolean {
   if (at + MARKER_BYTES.length > bytes.length) return false;
   for (let k = 0; k < MARKER_BYTES.length; k++) if (bytes[at + k] !== MARKER_BYTES[k]) return false;
   return true;
-}
-
-/** The UTF-8 length of a string without encoding it. */
-function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      n += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 2; // a surrogate pair: 2 units, 4 bytes
-      i++;
-    } else {
-      n += 2;
-    }
-  }
-  return n;
-}
-
-/**
- * How many bytes a stream carried in all, from the sandbox's capture: its length, or, when the
- * middle was left out, head + tail + the count in the `…[N bytes left out]…` marker.
- */
-export function capturedTotal(captured: Uint8Array): number {
-  // The marker sits between head and tail; search near the middle only for speed.
-  const text = new TextDecoder().decode(captured.subarray(
-    Math.max(0, Math.floor(captured.length / 2) - 64),
-    Math.min(captured.length, Math.ceil(captured.length / 2) + 64),
-  ));
-  const left = /\u2026\[(\d+) bytes left out\]\u2026/.exec(text);
-  if (!left) return captured.length;
-  return captured.length - new TextEncoder().encode(left[0]).length + Number(left[1]);
 }
 
 /** Words for an exit: `exit code 3`, `killed by SIGSEGV`. */

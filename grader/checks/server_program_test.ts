@@ -10,13 +10,7 @@ import net from "node:net";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import { ExchangeRecorder } from "../probes/probe_client.ts";
 import { unobservable } from "./server_checks.ts";
-import {
-  capturedTotal,
-  isWildcard,
-  RECORDED_OTHER_LINES,
-  serverCommand,
-  ServerRun,
-} from "./server_program.ts";
+import { isWildcard, RECORDED_OTHER_LINES, serverCommand, ServerRun } from "./server_program.ts";
 import type { ProgramPlan } from "./types.ts";
 import { loopbackPlan } from "../net_plan.ts";
 
@@ -97,13 +91,6 @@ Deno.test({
 function shell(script: string, cwd = TESTDATA): ProgramPlan {
   return { argv: ["/bin/sh", "-c", script, "sh"], cwd, env: {}, lineBuffering: "none" };
 }
-
-Deno.test("capturedTotal() reads the total from the sandbox's head-and-tail capture", () => {
-  const enc = (s: string) => new TextEncoder().encode(s);
-  assert.equal(capturedTotal(enc("abc\n")), 4);
-  const cut = enc(`${"h".repeat(100)}…[12345 bytes left out]…${"t".repeat(100)}`);
-  assert.equal(capturedTotal(cut), 200 + 12345);
-});
 
 Deno.test({
   name: "ServerRun finds a sync marker inside a line the program wrote in pieces",

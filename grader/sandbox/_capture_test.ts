@@ -61,3 +61,27 @@ Deno.test("StreamCapture.waitForLine() rejects when pred throws, and capture goe
   capture.push(bytes("y\n"), 2);
   assert.deepEqual(capture.lines.map((l) => l.text), ["x", "y"]);
 });
+
+Deno.test("StreamCapture counts exactly the lines it drops past the total cap", async (t) => {
+  const stored = "aaaaaaaaa\n".repeat(4); // 36 of the 40 bytes lines may hold with a cap of 10
+  await t.step("lines arriving in pieces", () => {
+    const capture = new StreamCapture(10);
+    capture.push(bytes(stored), 1);
+    assert.equal(capture.linesDropped, 0);
+    capture.push(bytes("bbbbb\n"), 2);
+    capture.push(bytes("c\n"), 3);
+    for (const piece of ["d", "d\ne", "e"]) capture.push(bytes(piece), 4);
+    assert.equal(capture.linesDropped, 3, "bbbbb, c and dd; ee is not complete yet");
+    capture.end(5);
+    assert.equal(capture.linesDropped, 4, "ee counts at the end");
+    assert.deepEqual(capture.lines.map((l) => l.text), Array(4).fill("aaaaaaaaa"));
+  });
+  await t.step("the cap reached inside one chunk", () => {
+    const capture = new StreamCapture(10);
+    capture.push(bytes(`${stored}bbbbb\nc\nd`), 1);
+    capture.push(bytes("\n"), 2);
+    capture.end(3);
+    assert.equal(capture.linesDropped, 3);
+    assert.equal(capture.lines.length, 4, "c would fit, but lines stay the start of the output");
+  });
+});

@@ -15,6 +15,15 @@
  * cgroup can be raised from inside). Programs also lose every capability (`--cap-drop ALL`), so
  * they cannot mount, unmount or reconfigure the namespace's network.
  *
+ * Hidden paths ({@linkcode hideFromPrograms}; the build cache, which holds other submissions'
+ * compiled programs) never show, wherever the teacher put them, and hiding wins over showing:
+ * a folder of the list above that is or lies inside a hidden path is left out of the view, and a
+ * hidden path inside a folder the view shows (`/usr`, a tool folder, the Deno cache, the
+ * workspace) is covered by an empty read-only tmpfs (a file: by `/dev/null`). A hidden path
+ * elsewhere needs nothing, as the view does not have it (under `/tmp`, the view's own tmpfs).
+ * Hiding a folder that holds `/usr` or the workspace therefore makes every program fail to start
+ * (a sandbox failure): it never shows them.
+ *
  * The workspace is `StartOptions.workspace` when given, else the `sockgrade-*` folder of the
  * system's temporary folder that holds the working folder (what `copySubmission` makes), else
  * the working folder itself; `/` is never made writable.
@@ -97,7 +106,9 @@ const TOOL_NAMES = ["cc", "c++", "gcc", "g++", "make", "javac", "java", "python3
 
 let detected: FilesystemInfo | undefined;
 let staticArgs: string[] | undefined;
+let staticBound: string[] = [];
 let extraFolders: string[] = [];
+let hiddenPaths: string[] = [];
 let defaultFolders: string[] | undefined;
 
 function realPath(path: string): string | undefined {
@@ -209,9 +220,67 @@ export function exposeReadOnly(folders: readonly string[]): void {
   staticArgs = undefined;
 }
 
-/** The part of the bwrap command line that is the same for every program. */
-function staticView(): string[] {
-  if (staticArgs) return staticArgs;
+/**
+ * Hides paths (folders or files) from every program started from now on, however its view would
+ * show them (see the module doc); call it before programs start. Trusted callers only. A missing
+ * path is made as an empty folder (mode 0700), so that it cannot appear later, unmasked, in the
+ * view of a program already running; where it cannot be made, the grader cannot write there
+ * either and nothing is hidden.
+ */
+export function hideFromPrograms(paths: readonly string[]): void {
+  const real = paths.map((path) => {
+    try {
+      Deno.mkdirSync(path, { recursive: true, mode: 0o700 });
+    } catch {
+      // it is a file, or cannot be made: hide what is there
+    }
+    return realPath(path);
+  }).filter((path): path is string => path !== undefined);
+  const added = real.filter((path) => !hiddenPaths.includes(path));
+  if (added.length === 0) return;
+  hiddenPaths = [...new Set([...hiddenPaths, ...added])];
+  staticArgs = undefined;
+}
+
+/** Whether `path` is a hidden path or inside one. */
+function hidden(path: string): boolean {
+  return hiddenPaths.some((h) => within(path, h));
+}
+
+/** Adds a bind of `folder` at its own path unless it is hidden; true when added. */
+function bind(args: string[], flag: "--bind" | "--ro-bind", folder: string): boolean {
+  if (hidden(folder)) return false;
+  args.push(flag, folder, folder);
+  return true;
+}
+
+/**
+ * The bwrap options that cover each hidden path one of the `bound` host folders would show, as
+ * it is right now: an empty read-only tmpfs over a folder, `/dev/null` over anything else.
+ */
+function masks(bound: readonly string[]): string[] {
+  const args: string[] = [];
+  for (const path of hiddenPaths) {
+    if (!bound.some((folder) => within(path, folder))) continue;
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(path);
+    } catch {
+      continue; // gone: nothing to cover
+    }
+    if (info.isDirectory) args.push("--tmpfs", path, "--remount-ro", path);
+    else args.push("--ro-bind", "/dev/null", path);
+  }
+  return args;
+}
+
+/**
+ * The part of the bwrap command line that is the same for every program, and the host folders
+ * it binds.
+ */
+function staticView(): { args: string[]; bound: string[] } {
+  if (staticArgs) return { args: staticArgs, bound: staticBound };
+  const bound: string[] = [];
   const args = [
     "--die-with-parent",
     "--unshare-pid",
@@ -228,7 +297,7 @@ function staticView(): string[] {
       continue;
     }
     if (info.isSymlink) args.push("--symlink", Deno.readLinkSync(path), path);
-    else if (info.isDirectory) args.push("--ro-bind", path, path);
+    else if (info.isDirectory && bind(args, "--ro-bind", path)) bound.push(path);
   }
   let etc: string[] = [];
   try {
@@ -237,14 +306,18 @@ function staticView(): string[] {
     // no /etc: nothing to show
   }
   for (const name of etc.sort()) {
+    const path = `/etc/${name}`;
     if (ETC_ENTRIES.includes(name) || ETC_PREFIXES.some((p) => name.startsWith(p))) {
-      args.push("--ro-bind", `/etc/${name}`, `/etc/${name}`);
+      if (bind(args, "--ro-bind", path)) bound.push(path);
     }
   }
   args.push("--dev", "/dev", "--proc", "/proc", "--size", String(TMP_BYTES), "--tmpfs", "/tmp");
-  for (const folder of toolFolders()) args.push("--ro-bind", folder, folder);
+  for (const folder of toolFolders()) {
+    if (bind(args, "--ro-bind", folder)) bound.push(folder);
+  }
   staticArgs = args;
-  return args;
+  staticBound = bound;
+  return { args, bound };
 }
 
 /** The system's temporary folder, as `Deno.makeTempDir` uses it. */
@@ -273,19 +346,21 @@ export function workspaceOf(cwd: string, workspace?: string): string {
  * Call only when {@linkcode filesystemIsolation} is `private`.
  */
 export function viewArgs(opts: ViewOptions): string[] {
-  const args = [...staticView()];
+  const view = staticView();
+  const args = [...view.args];
+  const bound = [...view.bound];
   const shown = ["/tmp", ...SYSTEM, ...toolFolders()];
   const denoDir = opts.env.DENO_DIR;
   const cacheReal = denoDir && isAbsolute(denoDir) ? realPath(denoDir) : undefined;
   if (cacheReal && !shown.some((f) => within(cacheReal, f)) && !exposesGuarded(cacheReal)) {
-    args.push("--ro-bind", cacheReal, cacheReal);
+    if (bind(args, "--ro-bind", cacheReal)) bound.push(cacheReal);
   }
   const writable = workspaceOf(opts.cwd, opts.workspace);
   // `/`, `/tmp` itself and folders already shown stay as they are (the private /tmp is writable).
   const alreadyShown = writable === "/" || writable === "/tmp" ||
     shown.some((f) => f !== "/tmp" && within(writable, f));
-  if (!alreadyShown) args.push("--bind", writable, writable);
-  args.push("--remount-ro", "/", "--chdir", realPath(opts.cwd) ?? opts.cwd);
+  if (!alreadyShown && bind(args, "--bind", writable)) bound.push(writable);
+  args.push(...masks(bound), "--remount-ro", "/", "--chdir", realPath(opts.cwd) ?? opts.cwd);
   return args;
 }
 

@@ -103,6 +103,55 @@ test("a program writes its copy and its private /tmp, nothing else", async () =>
   assert.ok(!after.includes("private.txt") || before.includes("private.txt"), "/tmp is private");
 });
 
+test("a program cannot list or read a hidden folder, even inside a folder the view shows", async () => {
+  const secret = `secret-${crypto.randomUUID()}`;
+  const tools = await Deno.makeTempDir({ prefix: "fs-test-tools-" });
+  const cache = await Deno.makeTempDir({ prefix: "fs-test-cache-" });
+  try {
+    const inTools = `${tools}/builds`;
+    for (const dir of [inTools, cache]) {
+      await Deno.mkdir(`${dir}/entry`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/entry/blob`, secret);
+    }
+    await Deno.writeTextFile(`${tools}/visible.txt`, "shown");
+    // In a Deno of its own, so that the exposed and hidden folders end with it.
+    const url = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { exposeReadOnly, hideFromPrograms } from ${url("./filesystem.ts")};
+         import { runProgram } from ${url("./process.ts")};
+         const [tools, inTools, cache] = ${JSON.stringify([tools, inTools, cache])};
+         const probe = () => runProgram({
+           argv: ["sh", "-c", 'ls -A "$1" "$2"; cat "$1/entry/blob" "$2/entry/blob" "$3/visible.txt"; ' +
+             'touch "$1/planted"', "sh", inTools, cache, tools],
+           cwd: "/",
+           timeoutMs: 10_000,
+         }).then((r) => ({
+           out: new TextDecoder().decode(r.stdout),
+           err: new TextDecoder().decode(r.stderr),
+         }));
+         exposeReadOnly([tools]);
+         const shown = await probe();
+         hideFromPrograms([inTools, cache, tools + "/later"]);
+         console.log(JSON.stringify({ shown, hidden: await probe() }));`,
+      ],
+      stdin: "null",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const { shown, hidden } = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.ok(shown.out.includes(secret), `without hiding, the folder is shown: ${shown.out}`);
+    assert.ok(!hidden.out.includes(secret) && !hidden.err.includes(secret), hidden.out);
+    assert.equal(hidden.out, `${inTools}:\nshown`, "an empty folder; the rest of tools is shown");
+    assert.match(hidden.err, new RegExp(`'${cache}': No such file or directory`));
+    assert.match(hidden.err, /planted.*Read-only file system/);
+    const later = await Deno.stat(`${tools}/later`);
+    assert.ok(later.isDirectory && (later.mode! & 0o777) === 0o700, "a missing folder is made");
+  } finally {
+    for (const dir of [tools, cache]) await Deno.remove(dir, { recursive: true });
+  }
+});
+
 test("compilers and runtimes work inside the view", async (t) => {
   await using dirs = await layout();
   await Deno.writeTextFile(`${dirs.mine}/src/hello.c`, "int main(void){return 0;}\n");

@@ -18,8 +18,8 @@
  * Filesystem (see `filesystem.ts`): with the PID namespace, bubblewrap (`bwrap`) replaces
  * `unshare` and gives each program a private view: system folders and tools read-only, its
  * workspace read-write, a private /tmp, no capabilities; nothing of the teacher's or of other
- * submissions. Without bubblewrap programs see the whole filesystem and
- * {@linkcode ContainmentInfo} says why.
+ * submissions, and never the paths given to `hideFromPrograms()` (the build cache). Without
+ * bubblewrap programs see the whole filesystem and {@linkcode ContainmentInfo} says why.
  *
  * The `processes` limit is applied with a per-program pids cgroup when a writable cgroup v1
  * `pids` hierarchy exists (it also lists every member for `treePids()` and `kill()`), and with
@@ -143,9 +143,19 @@ export interface RunningProgram extends AsyncDisposable {
   readonly startedAt: number;
   /** Resolves when the program has exited and its output has been read (never rejects). */
   readonly exited: Promise<ExitInfo>;
-  /** All stdout lines so far, in order (a live array). */
+  /**
+   * The stdout lines so far, in order (a live array). Lines are stored up to a total of four
+   * times `captureBytes`; from the first line that does not fit on, none is stored (this is
+   * always the start of the output) and {@linkcode stdoutLinesDropped} counts them instead.
+   */
   readonly stdoutLines: readonly OutputLine[];
-  /** All stderr lines so far, in order (a live array). */
+  /**
+   * How many complete stdout lines were not stored in {@linkcode stdoutLines} because its total
+   * cap was reached (exact: counted as they are read; a last line without `\n` counts once the
+   * program has exited). 0 while every line is stored.
+   */
+  readonly stdoutLinesDropped: number;
+  /** The stderr lines so far, in order (a live array; capped as stdout's). */
   readonly stderrLines: readonly OutputLine[];
   /**
    * Resolves with the first stdout line at index >= fromIndex matching pred, or undefined on
@@ -591,6 +601,10 @@ class Program implements RunningProgram {
 
   get stdoutLines(): readonly OutputLine[] {
     return this.#out.lines;
+  }
+
+  get stdoutLinesDropped(): number {
+    return this.#out.linesDropped;
   }
 
   get stderrLines(): readonly OutputLine[] {

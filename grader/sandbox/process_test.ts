@@ -115,6 +115,24 @@ test("startProgram() keeps the head and the tail of a long output", async () => 
   assert.equal(result.stdoutLines[0]?.text, "HEAD");
 });
 
+test("stdoutLinesDropped counts exactly the lines past the capture's cap", async () => {
+  // A cap of 100 stores 400 bytes of lines: "1" to "169" (399 bytes); "170" does not fit.
+  await using program = startProgram({
+    argv: ["sh", "-c", "seq 1 1000; printf 'no newline'"],
+    cwd: "/",
+    captureBytes: 100,
+  });
+  const exit = await program.exited;
+  assert.equal(exit.code, 0);
+  const stored = Array.from({ length: 169 }, (_, i) => String(i + 1));
+  assert.deepEqual(program.stdoutLines.map((l) => l.text), stored);
+  assert.equal(program.stdoutLinesDropped, 1000 - 169 + 1);
+  await using quiet = startProgram({ argv: ["seq", "1", "169"], cwd: "/", captureBytes: 100 });
+  await quiet.exited;
+  assert.equal(quiet.stdoutLines.length, 169);
+  assert.equal(quiet.stdoutLinesDropped, 0);
+});
+
 test("a flood of output is capped and the program is still killed at the timeout", async () => {
   const result = await runProgram({
     argv: ["yes", "flood"],
