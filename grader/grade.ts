@@ -2,16 +2,22 @@
  * The grading run: `grade(submissions, spec, options)` decides the isolation mode once, grades
  * submissions `jobs` at a time, and returns a `sockgrade/result@1` {@linkcode GradeResult}.
  *
- * In `netns` mode each submission is graded by a worker (`worker_main.ts`) started inside its own
- * user + network + PID namespace; `lo` there carries the spec's addresses, so every submission may
- * use port 6666 and programs that hard-code the article's addresses work. When the worker ends,
- * the namespace and every process in it end too. In `none` mode (asked for, or automatic when
- * namespaces cannot be made, with the reason recorded) the worker runs in this process on host
- * loopback with a free port per submission.
+ * In `netns` mode submissions are graded by workers (`worker_main.ts`, driven through
+ * `worker_process.ts`) started inside their own user + network + PID namespace; each submission
+ * gets a network namespace of its own, whose `lo` carries the spec's addresses, so every
+ * submission may use port 6666 and programs that hard-code the article's addresses work. Each of
+ * the `jobs` lanes keeps one worker, which moves into a fresh network namespace after every
+ * submission (`sandbox/fresh_netns.ts`); where it cannot, a new worker is started per submission,
+ * ahead of time. When a worker ends, its namespaces and every process in them end too. In `none`
+ * mode (asked for, or automatic when namespaces cannot be made, with the reason recorded) the
+ * worker code runs in this process on host loopback with a free port per submission.
+ *
+ * A worker fault (it crashed, the sandbox failed, it ran past its deadline) is retried once with
+ * a new worker; a second fault makes every check of that submission `error`, never the student's.
  *
  * Speed: builds are restored from the build cache (`submission/build_cache.ts`) when the same
- * files were built before (`cache: false` turns that off), and while a worker grades, the next
- * one is already started and loading its modules, so a class pays the worker's start-up once.
+ * files were built before (`cache: false` turns that off), and a lane pays a worker's start-up
+ * (a Deno process and its modules) once, not per submission.
  *
  * @module
  */
@@ -28,7 +34,8 @@ import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
 import { loopbackPlan, namespacePlan } from "./net_plan.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
-import { namespaceCommand, namespaceSupport } from "./sandbox/netns.ts";
+import { NamespacedWorker } from "./worker_process.ts";
+import { namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
 import { DEFAULT_MAX_BYTES, defaultCacheDir, pruneBuildCache } from "./submission/build_cache.ts";
@@ -61,6 +68,8 @@ export interface GradeOptions {
   cacheDir?: string;
   /** The build cache's size bound: older entries are removed after a run (default 500 MiB). */
   cacheMaxBytes?: number;
+  /** The workers' entry module in `netns` mode (default `worker_main.ts`; tests pass faulty ones). */
+  workerEntry?: string;
 }
 
 /** Namespaces were required (`--isolation netns`) but cannot be made here. */
@@ -119,91 +128,47 @@ function graderFault(
   };
 }
 
-/** Starts a worker in a fresh namespace; it loads its modules, then waits for its job. */
-function startWorker(): Deno.ChildProcess {
-  const [cmd, ...args] = namespaceCommand([
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--no-prompt",
-    WORKER_MAIN,
-  ]);
-  return new Deno.Command(cmd!, {
-    args,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** Ends a started worker that got no job (and with it its namespace). */
-async function stopWorker(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch {
-    // already exited
-  }
-  await child.output().catch(() => {});
-}
-
 /**
- * Workers started ahead of their job: while one grades, the next loads its modules (about a
- * fifth of a second a worker that no submission waits for).
+ * One lane of a `netns` run: it keeps its worker while the worker takes jobs, replaces it after a
+ * fault, and starts the next one ahead of time when a worker takes only one job.
  */
-class WorkerPool {
-  #spares: Deno.ChildProcess[] = [];
+class Lane {
+  readonly #entry: string;
+  #worker: NamespacedWorker | undefined;
 
-  /** A started worker: a spare when there is one, else a new one. */
-  take(): Deno.ChildProcess {
-    return this.#spares.shift() ?? startWorker();
+  constructor(entry: string) {
+    this.#entry = entry;
   }
 
-  /** Starts a spare for a job that is still to come. */
+  /** Starts the lane's worker now, so it loads while nothing waits for it. */
   prepare(): void {
-    this.#spares.push(startWorker());
+    this.#worker ??= new NamespacedWorker(this.#entry);
   }
 
-  /** Ends the spares no job took. */
-  async close(): Promise<void> {
-    await Promise.all(this.#spares.splice(0).map(stopWorker));
-  }
-}
-
-/** Hands a job to a started worker in its namespace; rejects on a worker fault. */
-async function runNamespacedWorker(
-  job: WorkerJob,
-  child: Deno.ChildProcess,
-): Promise<SubmissionResult> {
-  const deadline = setTimeout(() => {
+  /** Grades `job` with the lane's worker; rejects with a `WorkerFault` (the worker is then gone). */
+  async grade(job: WorkerJob, deadlineMs: number, more: boolean): Promise<SubmissionResult> {
+    this.prepare();
+    const worker = this.#worker!;
     try {
-      child.kill("SIGKILL");
-    } catch {
-      // already exited
-    }
-  }, workerDeadlineMs(job.spec));
-  try {
-    try {
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-      await writer.close();
+      const result = await worker.grade(job, deadlineMs);
+      if (!worker.reusable) {
+        this.#worker = undefined;
+        await worker.stop();
+        if (more) this.prepare();
+      }
+      return result;
     } catch (error) {
-      // The worker ended before it took the job (e.g. it could not load): end it, report why.
-      await stopWorker(child);
-      throw new Error(`the grading worker did not take its job (${(error as Error).message})`);
+      this.#worker = undefined;
+      await worker.stop();
+      throw error;
     }
-    const { code, signal, stdout, stderr } = await child.output();
-    const text = new TextDecoder().decode(stdout).trim();
-    if (code !== 0 || !text) {
-      const err = new TextDecoder().decode(stderr).trim().split("\n").slice(-3).join(" | ");
-      throw new Error(
-        signal === "SIGKILL"
-          ? "the grading worker ran out of time"
-          : `the grading worker exited with status ${code}${err ? `: ${err}` : ""}`,
-      );
-    }
-    return JSON.parse(text.split("\n").at(-1)!) as SubmissionResult;
-  } finally {
-    clearTimeout(deadline);
+  }
+
+  /** Ends the lane's worker. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    await worker?.stop();
   }
 }
 
@@ -215,20 +180,21 @@ async function gradeOne(
   strangerUnavailable: string | undefined,
   tools: Toolchain,
   cache: Pick<WorkerJob, "cache" | "cacheDir">,
-  worker: Deno.ChildProcess | undefined,
+  lane: Lane | undefined,
+  more: boolean,
 ): Promise<SubmissionResult> {
   const started = performance.now();
   let lastError = "";
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      if (mode === "none") {
+      if (mode === "none" || !lane) {
         const net = loopbackPlan(strangerUnavailable);
         return await gradeSubmission({ ...ref, spec, net, toolchain: tools, ...cache });
       }
       const net = namespacePlan(spec);
-      // A retry gets a new worker: the first one may have been the fault.
-      const child = attempt === 0 && worker ? worker : startWorker();
-      return await runNamespacedWorker({ ...ref, spec, net, toolchain: tools, ...cache }, child);
+      // After a fault the lane starts a new worker: the first one may have been the fault.
+      const job = { ...ref, spec, net, toolchain: tools, ...cache };
+      return await lane.grade(job, workerDeadlineMs(spec), more);
     } catch (error) {
       lastError = (error as Error).message;
     }
@@ -279,32 +245,33 @@ export async function grade(
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const cache = { cache: useCache, cacheDir };
   const results = new Array<SubmissionResult>(submissions.length);
-  const pool = new WorkerPool();
+  const entry = options.workerEntry ?? WORKER_MAIN;
+  const lanes = Math.min(jobs, submissions.length);
   let next = 0;
-  const lane = async () => {
-    while (next < submissions.length) {
-      const index = next++;
-      const worker = mode === "netns" ? pool.take() : undefined;
-      // Start the worker of a submission still to come while this one is graded.
-      if (worker && next < submissions.length) pool.prepare();
-      const result = await gradeOne(
-        submissions[index]!,
-        spec,
-        mode,
-        strangerUnavailable,
-        tools,
-        cache,
-        worker,
-      );
-      results[index] = result;
-      options.onResult?.(result);
+  const run = async () => {
+    const lane = mode === "netns" ? new Lane(entry) : undefined;
+    try {
+      lane?.prepare();
+      while (next < submissions.length) {
+        const index = next++;
+        const result = await gradeOne(
+          submissions[index]!,
+          spec,
+          mode,
+          strangerUnavailable,
+          tools,
+          cache,
+          lane,
+          next < submissions.length,
+        );
+        results[index] = result;
+        options.onResult?.(result);
+      }
+    } finally {
+      await lane?.close();
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(jobs, submissions.length) }, lane));
-  } finally {
-    await pool.close();
-  }
+  await Promise.all(Array.from({ length: lanes }, run));
   if (useCache) {
     await pruneBuildCache(cacheDir, options.cacheMaxBytes ?? DEFAULT_MAX_BYTES).catch(() => {});
   }

@@ -1,27 +1,38 @@
 /**
- * Entry point of a grading worker inside a submission's private network namespace: reads one
- * {@linkcode WorkerJob} as JSON on standard input, gives `lo` the job's addresses, grades the
- * submission and writes its `SubmissionResult` as JSON on standard output. It is PID 1 of the
- * namespace, so when it ends every process the submission started ends with it.
+ * Entry point of a grading worker inside a private namespace (started by `worker_process.ts`):
+ * reads {@linkcode WorkerJob}s as JSON, one per line on standard input; for each it gives `lo`
+ * the job's addresses, grades the submission and writes `{ result, more }` as one JSON line on
+ * standard output. Before replying it moves into a fresh, empty network namespace for the next
+ * job (`sandbox/fresh_netns.ts`); when it cannot, it replies `more: false` and exits, and the
+ * grader starts a new worker. Each submission thus has a network namespace of its own.
+ *
+ * It is PID 1 of its PID namespace, so when it ends every process a submission started ends too.
  *
  * @module
  */
 
-import { gradeSubmission, type WorkerJob } from "./worker.ts";
+import { readLines } from "./_lines.ts";
+import { enterFreshNetwork } from "./sandbox/fresh_netns.ts";
 import { setupLoopback } from "./sandbox/netns.ts";
-
-/** Reads all of standard input as text. */
-async function readStdin(): Promise<string> {
-  return await new Response(Deno.stdin.readable).text();
-}
+import { gradeSubmission, type WorkerJob } from "./worker.ts";
+import type { WorkerReply } from "./worker_process.ts";
 
 if (import.meta.main) {
-  const job = JSON.parse(await readStdin()) as WorkerJob;
-  await setupLoopback({
-    server: job.net.serverAddress,
-    client: job.net.clientAddress,
-    stranger: job.net.strangerAddress,
-  });
-  const result = await gradeSubmission(job);
-  await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(result) + "\n"));
+  const out = Deno.stdout.writable.getWriter();
+  const encoder = new TextEncoder();
+  for await (const line of readLines(Deno.stdin.readable)) {
+    if (line.trim() === "") continue;
+    const job = JSON.parse(line) as WorkerJob;
+    await setupLoopback({
+      server: job.net.serverAddress,
+      client: job.net.clientAddress,
+      stranger: job.net.strangerAddress,
+    });
+    const result = await gradeSubmission(job);
+    const more = enterFreshNetwork() === undefined;
+    const reply: WorkerReply = { result, more };
+    await out.write(encoder.encode(JSON.stringify(reply) + "\n"));
+    if (!more) break;
+  }
+  await out.close();
 }
