@@ -36,7 +36,7 @@
  * arrives, and then gets the TIME_WAIT. {@linkcode ProbeConnection.sendAndEnd} writes the bytes
  * and the FIN back to back (in Deno's node:net they are still two writes a little apart, so this
  * narrows the race, it does not close it); the server checks close it for such servers by
- * waiting for the server's close before resetting (`Work.sendLast` in `checks/server_checks.ts`),
+ * waiting for the server's close before resetting (`Work.sendLast` in `checks/server/_work.ts`),
  * and report `error`, not `fail`, when a server cannot listen while a TIME_WAIT holds its port.
  *
  * @example

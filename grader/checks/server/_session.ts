@@ -1,0 +1,115 @@
+/**
+ * What the server checks of one submission share: the {@linkcode Session} (where probes connect,
+ * how the trigger is answered, the server kept from the checks before), and the tally of what the
+ * forced runs printed besides the response ({@linkcode tallyOutput}), with the bounds past which a
+ * server floods stdout ({@linkcode FLOOD_LINES}, {@linkcode FLOOD_BYTES}).
+ *
+ * @module
+ */
+
+import type { CheckId } from "../../checks_catalogue.ts";
+import type { Spec } from "../../spec.ts";
+import { OTHER_SAMPLE, type Readiness, type ServerRun } from "../server_program.ts";
+import type { NetPlan, ProgramPlan } from "../types.ts";
+
+/** How the trigger gets answered by this server (found by `server.trigger`). */
+export interface Recipe {
+  /** What follows the trigger: `\n`, or nothing (the close ends it). */
+  terminator: string;
+  /** Whether the server answers only once the client has closed its side. */
+  closeAfter: boolean;
+}
+
+/** What the checks of one submission share. */
+export interface Session {
+  /** The assignment. */
+  spec: Spec;
+  /** Addresses and port. */
+  net: NetPlan;
+  /** How to start the server. */
+  plan: ProgramPlan;
+  /** Where probes connect. */
+  target: { host: string; port: number };
+  /** Appended to every later message when the target is not the expected one. */
+  targetNote: string;
+  /** Whether `server.starts` saw the server listen. */
+  listening: boolean;
+  /** How the trigger is answered, once `server.trigger` found it. */
+  recipe?: Recipe;
+  /**
+   * Whether the server closed a connection on its own after reading the trigger, before the
+   * probe's FIN (e.g. one `recv()` per connection): later steps then wait for its close instead
+   * of racing it with a FIN (see `Work.sendLast` in `_work.ts`).
+   */
+  closesOnItsOwn?: boolean;
+  /** The response latency `server.trigger` measured with forced line buffering. */
+  forcedLatencyMs?: number;
+  /** Stdout other than the response, from every forced run (bounded: counters and a sample). */
+  other: OtherTally;
+  /** The forced server the last check passed with, still running: the next check reuses it. */
+  kept?: KeptServer;
+}
+
+/**
+ * A server kept running after a check it passed (see "One server while it passes" in
+ * `_run_check.ts`).
+ */
+export interface KeptServer {
+  /** The running server. */
+  run: ServerRun;
+  /** Where it listens. */
+  ready: Readiness & { state: "listening" };
+  /** The check that started it. */
+  startedFor: CheckId;
+  /** The checks it has passed so far. */
+  passed: CheckId[];
+}
+
+/** What the forced runs of one submission printed besides the response. */
+export interface OtherTally {
+  /** Other lines in all runs. */
+  lines: number;
+  /** The first {@linkcode OTHER_SAMPLE} distinct other lines over all runs. */
+  sample: string[];
+  /** The most other lines one run printed. */
+  maxLines: number;
+  /** The first run that flooded stdout (see {@linkcode FLOOD_LINES}), if one did. */
+  flood?: { check: CheckId; lines: number; bytes: number; linesLost: boolean };
+}
+
+/**
+ * A server floods stdout when ONE check's run prints more than this many lines other than the
+ * response (sync markers excluded), or {@linkcode FLOOD_BYTES} of them. A check lasts well under
+ * a few seconds and sends at most about 1 MiB: a server that prints a line per connection, per
+ * message, or even per `recv()` of the 1 MiB robustness case with a 1 KiB buffer stays below
+ * (about 1,000 lines), while one that prints in a loop regardless of input goes far beyond.
+ */
+export const FLOOD_LINES = 5000;
+/** See {@linkcode FLOOD_LINES}: 4 MiB, above an echo of everything the checks send. */
+export const FLOOD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Adds what one forced run printed besides the response during one check (since `base`, the
+ * run's counters when the check began) to the session's tally (bounded; never spreads lists).
+ */
+export function tallyOutput(
+  session: Session,
+  check: CheckId,
+  run: ServerRun,
+  base: { lines: number; bytes: number } = { lines: 0, bytes: 0 },
+): void {
+  const other = run.otherOutput();
+  const lines = other.lines - base.lines;
+  const bytes = other.bytes - base.bytes;
+  const tally = session.other;
+  tally.lines += lines;
+  for (const line of other.sample) {
+    if (tally.sample.length >= OTHER_SAMPLE) break;
+    if (!tally.sample.includes(line)) tally.sample.push(line);
+  }
+  tally.maxLines = Math.max(tally.maxLines, lines);
+  const linesLost = run.linesLost;
+  if (!tally.flood && (lines > FLOOD_LINES || bytes > FLOOD_BYTES || linesLost)) {
+    tally.flood = { check, lines, bytes, linesLost };
+  }
+}

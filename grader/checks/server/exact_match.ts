@@ -1,0 +1,92 @@
+/**
+ * `server.exact-match`: each near miss of the trigger ({@linkcode nearMisses}), on its own
+ * connection, must print nothing, and the server must still answer the trigger after it. When
+ * near misses are answered, the hint names the comparisons the server seems to make.
+ *
+ * @module
+ */
+
+import { escapeText } from "../../bytes.ts";
+import type { Spec } from "../../spec.ts";
+import { responsesCausedBy } from "./_responses_caused_by.ts";
+import type { Verdict } from "./_run_check.ts";
+import type { Work } from "./_work.ts";
+
+/**
+ * The near misses of the trigger that must print nothing: trigger + " test", trigger + " Quit",
+ * lower case, a trailing space, "X" + trigger, and the spec's messages that differ from the
+ * trigger (e.g. the article's "Cleint Query"), without duplicates.
+ */
+export function nearMisses(spec: Pick<Spec, "trigger" | "messages">): string[] {
+  const t = spec.trigger;
+  const all = [
+    `${t} test`,
+    ...spec.messages,
+    `${t} Quit`,
+    t.toLowerCase(),
+    `${t} `,
+    `X${t}`,
+  ];
+  return [...new Set(all)].filter((m) => m !== t && !/[\r\n]/.test(m));
+}
+
+/** `server.exact-match` (see the module doc): every near miss must print nothing. */
+export async function checkExactMatch(w: Work): Promise<Verdict> {
+  const misses = nearMisses(w.spec);
+  const triggered: string[] = [];
+  const results: { message: string; responses: number }[] = [];
+  let barrier: "fin" | "consumed" = "fin";
+  for (const miss of misses) {
+    const r = await responsesCausedBy(w, `near miss "${escapeText(miss)}"`, async (conn) => {
+      await w.sendLast(conn, miss + (w.session.recipe?.terminator ?? "\n"));
+    }, { barrier });
+    if (r.peerEnd === "open") barrier = "consumed";
+    results.push({ message: escapeText(miss), responses: r.caused });
+    if (r.caused > 0) triggered.push(miss);
+    if (!r.sentinelAnswered) {
+      const died = await w.deathWords();
+      return {
+        status: "fail",
+        message: `${died || "your server stopped answering the trigger"} after the near miss "${
+          escapeText(miss)
+        }"`,
+        evidence: { nearMisses: results },
+      };
+    }
+  }
+  if (triggered.length === 0) {
+    return {
+      status: "pass",
+      message: `none of the ${misses.length} near misses printed anything`,
+      evidence: { nearMisses: results },
+    };
+  }
+  return {
+    status: "fail",
+    message: `your server answered near misses: ${
+      triggered.map((m) => `"${escapeText(m)}"`).join(", ")
+    }`,
+    hint: exactMatchHint(w.spec.trigger, triggered),
+    evidence: { nearMisses: results },
+  };
+}
+
+/** The hint for a server that answered the near misses `triggered`. */
+function exactMatchHint(trigger: string, triggered: string[]): string {
+  const why: string[] = [];
+  if (triggered.some((m) => m.startsWith(trigger) && m.trim() !== trigger)) {
+    why.push("not only its first characters (strncmp with the trigger's length)");
+  }
+  if (triggered.some((m) => m.includes(trigger) && !m.startsWith(trigger))) {
+    why.push("not a substring (strstr)");
+  }
+  if (triggered.some((m) => m !== trigger && m.toLowerCase() === trigger.toLowerCase())) {
+    why.push("not ignoring case (strcasecmp)");
+  }
+  if (triggered.some((m) => m !== trigger && m.trim() === trigger)) {
+    why.push("without trimming spaces");
+  }
+  return `Compare the whole line with the trigger (strcmp after removing '\\n'${
+    why.length ? `), ${why.join(", ")}` : ")"
+  }.`;
+}
