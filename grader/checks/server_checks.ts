@@ -7,9 +7,13 @@
  *
  * ## How each check runs
  *
- * Every check starts a fresh server (`[...argv, clientAddress, port]`, line buffering forced
- * unless the check tests unforced output), waits until its process tree listens, does its work,
- * and kills the tree at the end, so one crash never cascades into the next check.
+ * `server.starts` starts the server (`[...argv, clientAddress, port]`, line buffering forced) and
+ * waits until its process tree listens. The same server goes on to the next check, and to each
+ * check after that as long as it passes them; a check that does not pass on such a kept server
+ * runs again on a freshly started one, whose verdict counts, so one crash or a state an earlier
+ * check left never cascades into the next check (`server/_run_check.ts`). `server.output`'s run
+ * without forced line buffering always starts a server of its own. Every server's whole tree is
+ * killed when no check needs it any more.
  *
  * ## Negative checks are sequenced, never slept
  *

@@ -6,8 +6,9 @@
  * arrive, and the evidence every check attaches (command, escaped stdout/stderr, exit status,
  * the program's lines as exchange events).
  *
- * Every check starts a fresh {@linkcode ServerRun} and disposes of it (`await using`), which
- * kills the whole process tree.
+ * A {@linkcode ServerRun} serves one check, or several in a row while it passes them (see
+ * `server_checks.ts`); disposing of it kills the whole process tree. Callers that keep it across
+ * checks count responses relative to where each check began.
  *
  * {@linkcode ServerRun.syncOutput} is the barrier negative checks rely on: it writes a marker line
  * into the program's own stdout pipe (reopened through `/proc/<pid>/fd/1`) and waits until the
