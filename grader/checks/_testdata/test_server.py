@@ -11,7 +11,7 @@ MODE picks the behaviour (a correct server, or one with a typical student bug):
   chatty      prints a banner and a line per connection besides the responses
   unflushed   never flushes stdout itself (block-buffered when stdout is a pipe)
   crash       exits at once with status 3 and a message on stderr
-  wrongport   listens on PORT + 1
+  wrongport   listens on a port the system picks (never PORT)
   fragile     exits when a connection is reset or sends more than 64 KiB without a newline
   onerecv     the article's shape: no SO_REUSEADDR, one recv() per connection, then it closes
               the connection itself (answers a recv() that is exactly the trigger)
@@ -97,7 +97,8 @@ def main():
     listener = socket.socket()
     if MODE != "onerecv":
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((os.environ.get("TEST_SERVER_BIND", "127.0.0.1"), PORT + (MODE == "wrongport")))
+    # wrongport: a port the system picks, so no parallel test can hold it (PORT + 1 could be).
+    listener.bind((os.environ.get("TEST_SERVER_BIND", "127.0.0.1"), 0 if MODE == "wrongport" else PORT))
     listener.listen(16)
     if MODE == "chatty":
         print("======waiting for client's request======", flush=True)
