@@ -184,3 +184,15 @@ export function exitOnUsageError<T>(script: Script, read: () => T): T {
     Deno.exit(error.exitCode);
   }
 }
+
+/**
+ * The command line of a script whose only argument is one optional count (`deno task
+ * bench:grade [ROUNDS]`): the count, a whole number of at least 1, or `fallback` when it is not
+ * given. `--help` prints the usage; a usage error is printed and exits with status 2.
+ */
+export function countArgument(script: Script, what: string, fallback: number): number {
+  return exitOnUsageError(script, () => {
+    const { positionals } = parseCommandLine(script, Deno.args, {}, true);
+    return wholeNumber(what, optionalPositional(positionals, what), { fallback, min: 1 });
+  });
+}

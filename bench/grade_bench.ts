@@ -15,13 +15,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { grade } from "../grader/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
-import {
-  exitOnUsageError,
-  optionalPositional,
-  parseCommandLine,
-  type Script,
-  wholeNumber,
-} from "./_options.ts";
+import { countArgument, type Script } from "./_options.ts";
+import { quantile } from "./_stats.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORRECT = join(ROOT, "tests/fixtures/c-correct");
@@ -39,15 +34,11 @@ markdown table of the medians.
   -h, --help   print this help`,
 };
 
-const rounds = exitOnUsageError(SCRIPT, () => {
-  const { positionals } = parseCommandLine(SCRIPT, Deno.args, {}, true);
-  return wholeNumber("ROUNDS", optionalPositional(positionals, "ROUNDS"), { fallback: 5, min: 1 });
-});
+const rounds = countArgument(SCRIPT, "ROUNDS", 5);
 
+/** The median of `values`. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return quantile(values, 0.5);
 }
 
 async function run(cmd: string, args: string[], cwd: string): Promise<void> {

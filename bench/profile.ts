@@ -16,13 +16,7 @@ import { fileURLToPath } from "node:url";
 import { grade, type SubmissionRef } from "../grader/grade.ts";
 import { runProgram } from "../grader/sandbox/process.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
-import {
-  exitOnUsageError,
-  optionalPositional,
-  parseCommandLine,
-  type Script,
-  wholeNumber,
-} from "./_options.ts";
+import { countArgument, type Script } from "./_options.ts";
 import { quantile } from "./_stats.ts";
 
 const FIXTURES = fileURLToPath(new URL("../tests/fixtures", import.meta.url));
@@ -41,10 +35,7 @@ fixed costs under every submission.
   -h, --help   print this help`,
 };
 
-const copies = exitOnUsageError(SCRIPT, () => {
-  const { positionals } = parseCommandLine(SCRIPT, Deno.args, {}, true);
-  return wholeNumber("N", optionalPositional(positionals, "N"), { fallback: 10, min: 1 });
-});
+const copies = countArgument(SCRIPT, "N", 10);
 
 /** CPU seconds used so far by this process and by its children that ended. */
 function cpuSeconds(): number {

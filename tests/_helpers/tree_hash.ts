@@ -14,9 +14,10 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 }
 
 /**
- * Every entry under `dir`, by path relative to it: a folder (key ending in `/`) maps to `dir`, a
- * symbolic link to `link <target>` (never followed), a file to its octal mode and the SHA-256 of
- * its contents. Added, removed, changed or re-permissioned entries all change the map.
+ * Every entry under `dir`, by path relative to it: a folder (key ending in `/`) maps to `dir` and
+ * its octal mode, a symbolic link to `link <target>` (never followed), a file to its octal mode
+ * and the SHA-256 of its contents. Added, removed, changed or re-permissioned entries all change
+ * the map.
  */
 export async function hashTree(dir: string): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
@@ -25,7 +26,7 @@ export async function hashTree(dir: string): Promise<Map<string, string>> {
       const path = join(at, entry.name);
       const key = relative(dir, path);
       if (entry.isDirectory) {
-        hashes.set(`${key}/`, "dir");
+        hashes.set(`${key}/`, `dir ${(await Deno.lstat(path)).mode?.toString(8)}`);
         await walk(path);
       } else if (entry.isSymlink) {
         hashes.set(key, `link ${await Deno.readLink(path)}`);
