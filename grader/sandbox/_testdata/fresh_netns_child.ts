@@ -1,8 +1,8 @@
 /**
  * Run by fresh_netns_test.ts inside a namespace it made: listens on port 6666 of one network
  * namespace, moves into a fresh one, and reports as one JSON line what the fresh one holds: its
- * namespace id, whether port 6666 is free there, what /proc/net/tcp lists, and what a program
- * started there sees.
+ * namespace id, the size of its TCP socket table, whether port 6666 is free there, what
+ * /proc/net/tcp lists, and what a program started there sees.
  *
  * @module
  */
@@ -17,6 +17,7 @@ const before = Deno.readLinkSync("/proc/self/ns/net");
 using _first = Deno.listen({ hostname: "0.0.0.0", port: 6666 });
 const failure = enterFreshNetwork();
 const after = Deno.readLinkSync("/proc/self/ns/net");
+const ehash = Number(Deno.readTextFileSync("/proc/sys/net/ipv4/tcp_ehash_entries").trim());
 const listeningAfter = await listeningPorts();
 const ipOut = await new Deno.Command("ip", { args: ["-o", "addr"] }).output();
 await setupLoopback(addresses);
@@ -31,6 +32,7 @@ conn.close();
 console.log(JSON.stringify({
   failure: failure ?? null,
   changed: before !== after,
+  ehash,
   listeningAfter,
   addressesSeenByAProgram: new TextDecoder().decode(ipOut.stdout).trim().split("\n")
     .filter((l) => l.includes("inet")),
