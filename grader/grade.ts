@@ -153,8 +153,8 @@ class Lane {
       const result = await worker.grade(job, deadlineMs);
       if (!worker.reusable) {
         this.#worker = undefined;
-        await worker.stop();
         if (more) this.prepare();
+        await worker.stop();
       }
       return result;
     } catch (error) {

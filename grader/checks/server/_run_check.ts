@@ -66,6 +66,8 @@ export async function runCheck(
   if (kept && forced) {
     const attempt = await attemptCheck(session, id, body, kept.run, kept);
     if (attempt.verdict.status === "pass") {
+      // A pass on a server that has exited meanwhile keeps nothing: end what is left of its tree.
+      if (!keeps(session, kept.run)) await kept.run[Symbol.asyncDispose]();
       return finishCheck(session, id, attempt, t0, {
         reusedServer: { startedFor: kept.startedFor, passed: [...kept.passed] },
       });
