@@ -55,6 +55,30 @@ export function descendants(roots: readonly number[]): number[] {
   return out;
 }
 
+/** Whether `pid` exists and has not exited (a zombie, state `Z`, has exited). */
+export function running(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
+}
+
+/** The pid of `pid` in its innermost PID namespace (the last `NSpid` field), if it exists. */
+export function innermostPid(pid: number): number | undefined {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const line = status.split("\n").find((l) => l.startsWith("NSpid:"));
+    const last = Number(line?.trim().split(/\s+/).at(-1));
+    return Number.isInteger(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether /proc/<pid> exists (a zombie still counts). */
 export function exists(pid: number): boolean {
   try {

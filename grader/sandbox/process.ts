@@ -46,7 +46,7 @@
 
 import { StreamCapture } from "./_capture.ts";
 import { cgroupSupport, ProgramCgroups } from "./_cgroup.ts";
-import { descendants, signalAll } from "./_proc.ts";
+import { descendants, innermostPid, running, signalAll } from "./_proc.ts";
 import { SandboxError } from "./errors.ts";
 import { filesystemIsolation, viewArgs } from "./filesystem.ts";
 
@@ -172,6 +172,11 @@ export interface RunningProgram extends AsyncDisposable {
   stderr(): Uint8Array;
   /** Pids of the whole process tree right now (for finding its listening sockets). */
   treePids(): number[];
+  /**
+   * Whether the program's own process still runs: false as soon as it has exited, even while a
+   * process it left behind (a daemon) lives on for the moment until the sandbox ends it.
+   */
+  programRunning(): boolean;
   /**
    * Kills the whole tree: SIGTERM, up to `graceMs` (default 200) for it to exit, then SIGKILL.
    * Idempotent; resolves with the exit once the tree is gone.
@@ -633,6 +638,13 @@ class Program implements RunningProgram {
     const members = this.#cgroups.pids();
     if (members.length > 0) return [...new Set([this.pid, ...members])];
     return descendants([this.pid]);
+  }
+
+  programRunning(): boolean {
+    if (this.#done) return false;
+    if (this.#kind === "process-group") return running(this.pid);
+    // In its PID namespace the program is PID 2: the child of the namespace's first process.
+    return this.treePids().some((pid) => innermostPid(pid) === 2 && running(pid));
   }
 
   kill(graceMs = 200): Promise<ExitInfo> {

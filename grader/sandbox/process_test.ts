@@ -375,3 +375,25 @@ test("line buffering makes C stdio flush each line", async (t) => {
     }
   });
 });
+
+test("programRunning() follows the program's own process, not what it left behind", async (t) => {
+  await eachContainment(t, async (kind) => {
+    await using running = startProgram({
+      argv: ["/bin/sh", "-c", "echo ready; exec sleep 30"],
+      cwd: "/",
+      containment: kind,
+    });
+    assert.ok(await running.waitForStdoutLine((l) => l === "ready", 5000));
+    assert.equal(running.programRunning(), true, "a program that runs");
+    await running.kill();
+    assert.equal(running.programRunning(), false, "a killed program");
+
+    await using leaver = startProgram({
+      argv: ["/bin/sh", "-c", "sleep 30 & echo ready; exit 0"],
+      cwd: "/",
+      containment: kind,
+    });
+    await leaver.exited;
+    assert.equal(leaver.programRunning(), false, "a program that exited, its child left behind");
+  });
+});

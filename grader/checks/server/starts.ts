@@ -99,42 +99,46 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
       };
       session.targetNote = ` (sockgrade connected to ${where}, where your server really listens)`;
     }
-    try {
-      await using conn = await connectProbe({
-        host,
-        port: ready.port,
-        localAddress: net.clientAddress,
-        timeoutMs: spec.timeouts.responseMs,
-        recorder: rec,
-        connection: "conn 1",
-      });
-      await conn.close();
-    } catch (error) {
-      if (error instanceof ProbeConnectError && error.failure === "bind") {
-        verdict = {
-          status: "error",
-          message: `sockgrade could not run this check (not your fault): ${error.message}`,
-        };
-      } else {
-        // Nothing usable listens: the other checks are skipped, as when nothing listened.
-        session.listening = false;
-        const exit = run.exit ?? await exitWithin(run, 200);
-        verdict = exit
-          ? {
-            status: "fail",
-            message: `your server exited (${
-              describeExit(exit)
-            }) right after it began listening on ${where}: it must stay up`,
-            hint:
-              "Stay in the foreground: do not fork() into the background (daemonize) or exit after listen(); loop on accept().",
-          }
-          : {
-            status: "fail",
-            message: `your server listens on ${where} but a connection to it failed: ${
-              (error as Error).message
-            }`,
+    // A server that forks into the background: the program itself exits at once, and what it
+    // left behind may listen for a moment before the sandbox ends it. Such a server has not
+    // started, whichever way the race between its background child and its end turns out.
+    let unusable = run.program.programRunning() ? undefined : "the program itself had exited";
+    if (!unusable) {
+      try {
+        await using conn = await connectProbe({
+          host,
+          port: ready.port,
+          localAddress: net.clientAddress,
+          timeoutMs: spec.timeouts.responseMs,
+          recorder: rec,
+          connection: "conn 1",
+        });
+        await conn.close();
+      } catch (error) {
+        if (error instanceof ProbeConnectError && error.failure === "bind") {
+          verdict = {
+            status: "error",
+            message: `sockgrade could not run this check (not your fault): ${error.message}`,
           };
+        } else {
+          unusable = `a connection to it failed: ${(error as Error).message}`;
+        }
       }
+    }
+    if (unusable) {
+      // Nothing usable listens: the other checks are skipped, as when nothing listened.
+      session.listening = false;
+      const exit = run.exit ?? await exitWithin(run, 200);
+      verdict = exit
+        ? {
+          status: "fail",
+          message: `your server exited (${
+            describeExit(exit)
+          }) right after it began listening on ${where}: it must stay up`,
+          hint:
+            "Stay in the foreground: do not fork() into the background (daemonize) or exit after listen(); loop on accept().",
+        }
+        : { status: "fail", message: `your server listens on ${where} but ${unusable}` };
     }
     run.recordOutput(rec);
     if (session.listening && verdict.status !== "error" && !run.exit) {
