@@ -4,11 +4,32 @@
  * followed by a sentinel, and the number of responses it caused (see "Negative checks are
  * sequenced, never slept" in `../server_checks.ts`).
  *
+ * A server that prints responses no probe caused (a background loop, see `server_program.ts`)
+ * can print one inside a step's window by chance. Such lines only ever add to a count, so when
+ * the run has shown unsolicited responses and a step caused more than it should, the step is
+ * repeated (at most {@linkcode REPEATS} times in all) and the smallest count stands: a server
+ * that really answers the step does so every time, a stray line does not land in every window.
+ *
  * @module
  */
 
 import type { ExchangeRecorder, PeerEnd, ProbeConnection } from "../../probes/probe_client.ts";
 import type { Work } from "./_work.ts";
+
+/** How often a step is tried at most when responses nobody asked for may have been counted. */
+export const REPEATS = 3;
+
+/** What one step caused. */
+export interface Caused {
+  /** Responses the step caused (the smallest count over its attempts). */
+  caused: number;
+  /** Whether the sentinel after the (last) attempt was answered. */
+  sentinelAnswered: boolean;
+  /** How the server ended the step's connection (last attempt). */
+  peerEnd: PeerEnd;
+  /** How many attempts were made. */
+  attempts: number;
+}
 
 /** Sends `steps`' bytes on a fresh allowed connection, barriers, then runs a sentinel. */
 export async function responsesCausedBy(
@@ -16,7 +37,31 @@ export async function responsesCausedBy(
   label: string,
   steps: (conn: ProbeConnection, rec: ExchangeRecorder) => Promise<void>,
   options: { from?: "client" | "stranger"; barrier?: "fin" | "consumed"; expect?: number } = {},
-): Promise<{ caused: number; sentinelAnswered: boolean; peerEnd: PeerEnd }> {
+): Promise<Caused> {
+  let result = await attempt(w, label, steps, options);
+  let attempts = 1;
+  while (
+    attempts < REPEATS && result.caused > (options.expect ?? 0) && result.sentinelAnswered &&
+    w.run.otherOutput().unsolicited > 0
+  ) {
+    attempts++;
+    const again = await attempt(
+      w,
+      `${label} (again: responses no probe caused were seen)`,
+      steps,
+      options,
+    );
+    result = { ...again, caused: Math.min(result.caused, again.caused) };
+  }
+  return { ...result, attempts };
+}
+
+async function attempt(
+  w: Work,
+  label: string,
+  steps: (conn: ProbeConnection, rec: ExchangeRecorder) => Promise<void>,
+  options: { from?: "client" | "stranger"; barrier?: "fin" | "consumed"; expect?: number },
+): Promise<Omit<Caused, "attempts">> {
   const rec = w.exchange(label);
   await w.settle();
   const before = w.run.responseCount();

@@ -7,9 +7,12 @@
  *
  * `server.output`: lines other than the response (in any forced run of this submission) halve
  * the points; a response that appears only when line buffering is forced halves them again.
- * A server that floods stdout fails: more than {@linkcode FLOOD_LINES} lines or
- * {@linkcode FLOOD_BYTES} other than the response within ONE check's run, or more than the
- * sandbox stores at all. Output is only ever counted and sampled (bounded), never copied whole.
+ * It fails when stdout holds response lines no probe's trigger caused (printed at start-up, by a
+ * background loop, after a client left: see `server_program.ts`), and when the server floods
+ * stdout: more than {@linkcode FLOOD_LINES} lines or {@linkcode FLOOD_BYTES} other than the
+ * response within ONE check's run, with or without newlines. Output is only ever counted and
+ * sampled (bounded), never copied whole. It runs even when `server.trigger` was never answered
+ * if there is such a finding to charge (without its unforced half, which needs the trigger).
  * Unforced output is judged against a bound of max(200 ms, 10 × the latency measured by
  * `server.trigger` with forced buffering), capped at `responseMs`: a flushed response appears
  * within microseconds of the forced one, a buffered one only when the buffer fills or the
@@ -23,15 +26,15 @@ import { escapeText } from "../../bytes.ts";
 import type { CheckStatus } from "../../result.ts";
 import type { CheckOutcome } from "../types.ts";
 import { runCheck } from "./_run_check.ts";
-import { FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
+import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
 
 /** `server.output` (see the module doc): judges the session's tally, then one unforced run. */
 export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
-  const { sample, flood } = session.other;
+  const { sample, flood, unsolicited, untimed } = session.other;
   const extras = sample;
   const rest = session.other.lines - Math.min(5, extras.length);
-  const shown = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
+  const shown: string = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
     (rest > 0 ? ` and ${rest} more line${rest === 1 ? "" : "s"}` : "");
   const latency = session.forcedLatencyMs ?? session.spec.timeouts.responseMs;
   const boundMs = Math.round(
@@ -39,7 +42,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
   );
   let unforced: CheckOutcome | undefined;
   let buffered = false;
-  if (session.plan.lineBuffering !== "none") {
+  if (session.plan.lineBuffering !== "none" && session.recipe) {
     unforced = await runCheck(session, "server.output", async (w) => {
       const rec = w.exchange("without forced line buffering: the trigger");
       {
@@ -70,14 +73,14 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     extraLines: extras.map((l) => escapeText(l, 200)),
     otherLineCount: session.other.lines,
     maxOtherLinesInOneCheck: session.other.maxLines,
-    ...(flood
+    ...(flood ? { flood: { ...flood, bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES } } } : {}),
+    ...(unsolicited > 0 || untimed > 0
       ? {
-        flood: {
-          check: flood.check,
-          lines: flood.lines,
-          bytes: flood.bytes,
-          ...(flood.linesLost ? { linesLost: true } : {}),
-          bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES },
+        responsesNotCaused: {
+          count: unsolicited,
+          atStartUp: session.other.atStartUp,
+          byCheck: session.other.unsolicitedIn,
+          ...(untimed > 0 ? { untimed } : {}),
         },
       }
       : {}),
@@ -90,17 +93,40 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     exchanges: unforced?.evidence.exchanges ?? [],
   };
   const durationMs = () => Math.round(performance.now() - t0);
+  const failures: string[] = [];
+  const failHints: string[] = [];
   if (flood) {
-    const amount = flood.linesLost
-      ? `more output than sockgrade keeps (over ${FLOOD_BYTES / (1024 * 1024)} MiB)`
-      : `${flood.lines} lines (${flood.bytes} bytes)`;
+    failures.push(
+      `your server floods stdout: ${
+        floodAmount(flood)
+      } other than the response during ${flood.check} alone${shown ? `, e.g. ${shown}` : ""}`,
+    );
+    failHints.push(
+      "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response",
+    );
+  }
+  if (unsolicited > 0 || untimed > 0) {
+    const response = `"${escapeText(session.spec.response)}"`;
+    const where = session.other.unsolicitedIn.slice(0, 4).map((u) => `${u.count} during ${u.check}`)
+      .join(", ");
+    const startUp = session.other.atStartUp > 0 ? `${session.other.atStartUp} at start-up; ` : "";
+    failures.push(
+      untimed > 0 && unsolicited === 0
+        ? `your server printed ${response} ${untimed} times more than sockgrade can attribute to its probes`
+        : `your server printed ${unsolicited} ${response} line${
+          unsolicited === 1 ? "" : "s"
+        } that no probe's trigger caused (${startUp}${where})`,
+    );
+    failHints.push(
+      `Print ${response} only when a received message equals the trigger: not at start-up, not from a timer or a background loop, not when a client leaves`,
+    );
+  }
+  if (failures.length > 0) {
     return {
       id: "server.output",
       status: "fail",
-      message:
-        `your server floods stdout: ${amount} other than the response during ${flood.check} alone, e.g. ${shown}`,
-      hint:
-        "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response.",
+      message: failures.join("; "),
+      hint: `${failHints.join("; ")}.`,
       evidence,
       durationMs: durationMs(),
     };
@@ -133,4 +159,14 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     evidence,
     durationMs: durationMs(),
   };
+}
+
+/** How much a flood printed: lines, or bytes without newlines. */
+function floodAmount(flood: Flood): string {
+  if (flood.lines > FLOOD_LINES) return `${flood.lines} lines (${flood.bytes} bytes)`;
+  return `${flood.bytes} bytes ${
+    flood.lines === 0
+      ? "without a single newline"
+      : `in only ${flood.lines} lines (without newlines)`
+  }`;
 }
