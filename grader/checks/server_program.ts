@@ -28,11 +28,14 @@
  *
  * ## Which responses a probe caused
  *
- * The checks open a window when a probe connects to send something and close it once they have
- * counted what it caused (after the barrier and the sync, see `server/_work.ts`). A response line
- * that arrived outside every window (at start-up, before any probe; printed by a background loop
- * between steps; after a client left) was caused by no probe's trigger:
- * {@linkcode ServerRun.otherOutput} counts these, and `server.output` fails for them.
+ * The checks open a window when a probe connects to send something, allow in it one response per
+ * trigger they send (`allow`), and close it once they have counted what it caused (after the
+ * barrier and the sync, see `server/_work.ts`). A response line that arrived outside every window
+ * (at start-up, before any probe; printed by a background loop between steps; after a client
+ * left), or beyond its window's allowance (a background loop printing while a probe waits), was
+ * caused by no probe's trigger: {@linkcode ServerRun.otherOutput} counts these, and
+ * `server.output` fails for them. A check that finds the server really answers what a step sent
+ * (a near miss, every time it is sent) takes those back (`excuse`) and charges them itself.
  *
  * @example
  * ```ts
@@ -115,6 +118,14 @@ export interface OtherOutput {
   untimed: number;
 }
 
+/** A closed probe window: when (ms on the program's clock), and the responses it allows. */
+interface ProbeWindow {
+  from: number;
+  to: number;
+  allowance: number;
+  seen: number;
+}
+
 /** Where a server was found listening, or why it was not. */
 export type Readiness =
   | { state: "listening"; address: string; port: number; afterMs: number }
@@ -143,12 +154,14 @@ export class ServerRun implements AsyncDisposable {
   #scanned = 0;
   readonly #otherSample = new Set<string>();
   /** Closed probe windows (ms on the program's clock) not yet passed by the attribution. */
-  readonly #windows: { from: number; to: number }[] = [];
+  readonly #windows: ProbeWindow[] = [];
   #openSince: number | undefined;
-  #anyWindow = false;
+  #allowance = 0;
+  #firstWindowFrom: number | undefined;
   #attributed = 0;
   #unsolicited = 0;
   #atStartUp = 0;
+  #excused = 0;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
   constructor(
@@ -227,15 +240,36 @@ export class ServerRun implements AsyncDisposable {
 
   /** Opens a probe window: responses from now on may have been caused by a probe. */
   openWindow(): void {
-    this.#openSince ??= performance.now() - this.program.startedAt;
-    this.#anyWindow = true;
+    if (this.#openSince !== undefined) return;
+    this.#openSince = performance.now() - this.program.startedAt;
+    this.#firstWindowFrom ??= this.#openSince;
+    this.#allowance = 0;
+  }
+
+  /**
+   * Allows `n` more responses in the open window (opening one if none is): what the probes sent
+   * in it calls for (one per trigger). Responses in a window beyond its allowance, and outside
+   * every window, were caused by no probe's trigger.
+   */
+  allow(n: number): void {
+    this.openWindow();
+    this.#allowance += n;
   }
 
   /** Closes the probe window, once what it caused has been counted (see the module doc). */
   closeWindow(): void {
     if (this.#openSince === undefined) return;
-    this.#windows.push({ from: this.#openSince, to: performance.now() - this.program.startedAt });
+    const to = performance.now() - this.program.startedAt;
+    this.#windows.push({ from: this.#openSince, to, allowance: this.#allowance, seen: 0 });
     this.#openSince = undefined;
+  }
+
+  /**
+   * Takes back `n` responses counted as caused by no probe: a check found that the server really
+   * answers what a step sent (e.g. a near miss, every time), and charges that itself.
+   */
+  excuse(n: number): void {
+    this.#excused += Math.max(0, n);
   }
 
   /** Whether a stdout line is the spec's response (a trailing `\r` is tolerated). */
@@ -252,18 +286,20 @@ export class ServerRun implements AsyncDisposable {
     }
   }
 
-  /** Attributes the responses timed since the last call to probe windows (each once). */
+  /**
+   * Attributes the responses timed since the last call to probe windows, each once; responses
+   * in the open window wait until it closes (its allowance is known then).
+   */
   #attribute(): void {
     const times = this.program.stdoutWatched;
     for (; this.#attributed < times.length; this.#attributed++) {
       const at = times[this.#attributed]!.atMs;
+      if (this.#openSince !== undefined && at >= this.#openSince) return;
       while (this.#windows.length > 0 && this.#windows[0]!.to < at) this.#windows.shift();
       const window = this.#windows[0];
-      const inWindow = (window !== undefined && window.from <= at) ||
-        (this.#openSince !== undefined && this.#openSince <= at);
-      if (inWindow) continue;
+      if (window && window.from <= at && ++window.seen <= window.allowance) continue;
       this.#unsolicited++;
-      if (!this.#anyWindow) this.#atStartUp++;
+      if (this.#firstWindowFrom === undefined || at < this.#firstWindowFrom) this.#atStartUp++;
     }
   }
 
@@ -291,7 +327,7 @@ export class ServerRun implements AsyncDisposable {
       bytes: counts.otherBytes,
       sample: [...this.#otherSample],
       pendingBytes: counts.pendingBytes,
-      unsolicited: this.#unsolicited,
+      unsolicited: Math.max(0, this.#unsolicited - this.#excused),
       atStartUp: this.#atStartUp,
       untimed: counts.watchedTimesDropped,
     };

@@ -167,6 +167,7 @@ export class Work {
       throw error;
     }
     await using _ = conn;
+    this.run.allow(1);
     await this.sendLast(conn, this.triggerBytes());
     const answered = await this.run.waitResponses(before + 1, this.responseMs);
     if (!answered) {

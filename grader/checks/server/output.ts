@@ -13,6 +13,13 @@
  * response within ONE check's run, with or without newlines. Output is only ever counted and
  * sampled (bounded), never copied whole. It runs even when `server.trigger` was never answered
  * if there is such a finding to charge (without its unforced half, which needs the trigger).
+ *
+ * The other checks keep a server busy for well under a second, so a server that prints the
+ * response on its own now and then (a timer, a background loop) may print nothing while they run:
+ * `server.output` first watches a forced server with no probe connected for up to
+ * {@linkcode QUIET_MS} (it stops at the first response, so only a server that stays quiet pays
+ * the full wait). One that prints on its own at least that often is always caught; a rarer one
+ * only when it prints during the other checks.
  * Unforced output is judged against a bound of max(200 ms, 10 × the latency measured by
  * `server.trigger` with forced buffering), capped at `responseMs`: a flushed response appears
  * within microseconds of the forced one, a buffered one only when the buffer fills or the
@@ -26,11 +33,13 @@ import { escapeText } from "../../bytes.ts";
 import type { CheckStatus } from "../../result.ts";
 import type { CheckOutcome } from "../types.ts";
 import { runCheck } from "./_run_check.ts";
+import type { Work } from "./_work.ts";
 import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
 
 /** `server.output` (see the module doc): judges the session's tally, then one unforced run. */
 export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
+  const quiet = session.recipe ? await watchQuiet(session) : undefined;
   const { sample, flood, unsolicited, untimed } = session.other;
   const extras = sample;
   const rest = session.other.lines - Math.min(5, extras.length);
@@ -48,6 +57,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
       {
         const before = w.run.responseCount();
         await using conn = await w.connect(rec);
+        w.run.allow(1);
         await w.sendLast(conn, w.triggerBytes());
         const seen = await w.run.waitResponses(before + 1, boundMs);
         if (!seen) {
@@ -90,7 +100,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     ...(session.plan.lineBuffering === "none"
       ? { unforced: "not tested: the runtime flushes by itself" }
       : {}),
-    exchanges: unforced?.evidence.exchanges ?? [],
+    exchanges: [...quiet?.evidence.exchanges ?? [], ...unforced?.evidence.exchanges ?? []],
   };
   const durationMs = () => Math.round(performance.now() - t0);
   const failures: string[] = [];
@@ -165,8 +175,27 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
 function floodAmount(flood: Flood): string {
   if (flood.lines > FLOOD_LINES) return `${flood.lines} lines (${flood.bytes} bytes)`;
   return `${flood.bytes} bytes ${
-    flood.lines === 0
-      ? "without a single newline"
-      : `in only ${flood.lines} lines (without newlines)`
+    flood.lines === 0 ? "without newlines" : `in only ${flood.lines} lines (without newlines)`
   }`;
+}
+
+/** How long `server.output` watches a server with no probe connected (see the module doc). */
+export const QUIET_MS = 300;
+
+/**
+ * Watches a forced server (the kept one, else a fresh one) with no probe connected for up to
+ * {@linkcode QUIET_MS}: any response it prints is one no probe caused, tallied as the runner
+ * tallies every forced run.
+ */
+function watchQuiet(session: Session): Promise<CheckOutcome> {
+  return runCheck(session, "server.output", async (w: Work) => {
+    const rec = w.exchange(`no probe connected for up to ${QUIET_MS} ms`);
+    await w.settle();
+    const before = w.run.responseCount();
+    const printed = await w.run.waitResponses(before + 1, QUIET_MS);
+    if (printed) {
+      rec.note(`the server printed "${escapeText(session.spec.response)}" with no probe connected`);
+    }
+    return { status: "pass", message: "", evidence: { quietMs: QUIET_MS } };
+  });
 }
