@@ -21,6 +21,8 @@ interface Expected {
   description: string;
   isolation: "any" | "netns-only";
   checks: Record<string, CheckStatus>;
+  /** Words the message of a check must contain (optional, per check id). */
+  messages?: Record<string, string[]>;
 }
 
 async function loadFixtures(): Promise<{ name: string; path: string; expected: Expected }[]> {
@@ -43,6 +45,9 @@ Deno.test("every check id is expected to pass in one fixture and to fail in anot
   }
   for (const f of fixtures) {
     assert.deepEqual(Object.keys(f.expected.checks).sort(), [...CHECK_IDS].sort(), f.name);
+    for (const id of Object.keys(f.expected.messages ?? {})) {
+      assert.ok(CHECK_IDS.includes(id as typeof CHECK_IDS[number]), `${f.name}: ${id}`);
+    }
   }
 });
 
@@ -65,6 +70,13 @@ Deno.test("the fixture corpus gets its expected statuses in the private namespac
             got[id]
           } (${check.message})`;
         });
+      for (const [id, words] of Object.entries(fixture.expected.messages ?? {})) {
+        const message = submission.checks.find((c) => c.id === id)?.message ?? "";
+        const missing = words.filter((word) => !message.includes(word));
+        if (missing.length > 0) {
+          mismatches.push(`${id}: the message lacks ${JSON.stringify(missing)} (${message})`);
+        }
+      }
       assert.deepEqual(mismatches, [], `${fixture.name}: ${fixture.expected.description}`);
     });
   }
