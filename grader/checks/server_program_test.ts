@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import { ExchangeRecorder } from "../probes/probe_client.ts";
-import { isWildcard, RECORDED_OTHER_LINES, serverCommand, ServerRun } from "./server_program.ts";
+import {
+  describeExit,
+  isWildcard,
+  RECORDED_OTHER_LINES,
+  serverCommand,
+  ServerRun,
+} from "./server_program.ts";
 import type { ProgramPlan } from "./types.ts";
 import { loopbackPlan } from "../net_plan.ts";
 
@@ -152,4 +158,14 @@ Deno.test({
     assert.ok(events.length - responses <= RECORDED_OTHER_LINES + 2, `${events.length} events`);
     assert.ok(events.some((e) => /more stdout lines not shown/.test(e.data ?? "")));
   },
+});
+
+Deno.test("describeExit() names the memory cap, not the SIGKILL it sends", () => {
+  const killed = { code: null, signal: "SIGKILL", durationMs: 1, killed: false };
+  assert.equal(describeExit(killed), "killed by SIGKILL");
+  assert.equal(
+    describeExit({ ...killed, memoryExceeded: true, peakMemoryBytes: 512 * 1024 * 1024 }),
+    "killed by the sandbox's memory cap (it used 512 MiB)",
+  );
+  assert.equal(describeExit({ ...killed, signal: null, code: 3 }), "exit code 3");
 });
