@@ -152,5 +152,6 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
 /** Whether the forced runs printed something `server.output` fails (a flood, responses no probe caused). */
 function chargeable(session: Session): boolean {
   const other = session.other;
-  return other.flood !== undefined || other.unsolicited > 0 || other.untimed > 0;
+  return other.flood !== undefined || other.unterminated !== undefined || other.unsolicited > 0 ||
+    other.untimed > 0;
 }

@@ -30,7 +30,13 @@ import {
   ServerRun,
 } from "../server_program.ts";
 import type { CheckOutcome } from "../types.ts";
-import { type KeptServer, type Session, type TallyBase, tallyOutput } from "./_session.ts";
+import {
+  type KeptServer,
+  type Session,
+  type TallyBase,
+  tallyOutput,
+  UNTERMINATED_BYTES,
+} from "./_session.ts";
 import { Work } from "./_work.ts";
 
 /** What a check body decides; the runner adds evidence common to all checks. */
@@ -141,10 +147,8 @@ async function attemptCheck(
   }
   if (run.forced && (verdict.status === "pass" || !kept)) {
     const share = tallyOutput(session, id, run, base);
-    verdict = {
-      ...verdict,
-      message: verdict.message + outputNotes(session, share, run.otherOutput()),
-    };
+    const notes = outputNotes(session, id, verdict.status, share, run.otherOutput());
+    verdict = { ...verdict, message: verdict.message + notes };
   }
   return { run, verdict, work };
 }
@@ -194,16 +198,19 @@ async function faultVerdict(error: unknown, work: Work): Promise<Verdict> {
   };
 }
 
-/** Lines of the server's output without a newline worth naming in a message. */
-const UNTERMINATED_WORTH_NAMING = 64 * 1024;
-
 /**
- * Words appended to a check's message (or "") for what showed up on stdout during the check
+ * Words appended to check `id`'s message (or "") for what showed up on stdout during the check
  * (`share`, see `tallyOutput`) that `server.output` is charged for: response lines no probe's
- * trigger caused, and a flood without newlines (which hides every later response: the line never
- * ends).
+ * trigger caused, and, when the check did not pass, output without a newline (which hides every
+ * later response: the line never ends), then recorded in the session's tally.
  */
-export function outputNotes(session: Session, share: TallyBase, now: OtherOutput): string {
+export function outputNotes(
+  session: Session,
+  id: CheckId,
+  status: CheckStatus,
+  share: TallyBase,
+  now: OtherOutput,
+): string {
   const response = `"${escapeText(session.spec.response)}"`;
   const notes: string[] = [];
   if (share.unsolicited > 0) {
@@ -219,7 +226,8 @@ export function outputNotes(session: Session, share: TallyBase, now: OtherOutput
   if (share.untimed > 0) {
     notes.push(`your server printed ${response} more than sockgrade times (${share.untimed} more)`);
   }
-  if (now.pendingBytes >= UNTERMINATED_WORTH_NAMING) {
+  if (status !== "pass" && status !== "skip" && now.pendingBytes >= UNTERMINATED_BYTES) {
+    session.other.unterminated ??= { check: id, bytes: now.pendingBytes };
     notes.push(
       `your server printed ${now.pendingBytes} bytes without a newline, so no later line of its output can be ${response}`,
     );

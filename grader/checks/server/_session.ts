@@ -88,7 +88,19 @@ export interface OtherTally {
   untimed: number;
   /** The checks during which unsolicited responses showed up, with how many. */
   unsolicitedIn: { check: CheckId; count: number }[];
+  /**
+   * The first check that saw no response while the server's output had no newline for
+   * {@linkcode UNTERMINATED_BYTES} or more: every response it printed was glued to that line.
+   */
+  unterminated?: { check: CheckId; bytes: number };
 }
+
+/**
+ * Output without a newline this long, when a check then sees no response, is why it saw none
+ * (the response was printed at the end of that line): named in the check, charged to
+ * `server.output`.
+ */
+export const UNTERMINATED_BYTES = 64 * 1024;
 
 /** What one check's run printed when it flooded stdout. */
 export interface Flood {

@@ -40,7 +40,7 @@ import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.t
 export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
   const quiet = session.recipe ? await watchQuiet(session) : undefined;
-  const { sample, flood, unsolicited, untimed } = session.other;
+  const { sample, flood, unsolicited, untimed, unterminated } = session.other;
   const extras = sample;
   const rest = session.other.lines - Math.min(5, extras.length);
   const shown: string = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
@@ -84,6 +84,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     otherLineCount: session.other.lines,
     maxOtherLinesInOneCheck: session.other.maxLines,
     ...(flood ? { flood: { ...flood, bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES } } } : {}),
+    ...(unterminated ? { withoutNewline: unterminated } : {}),
     ...(unsolicited > 0 || untimed > 0
       ? {
         responsesNotCaused: {
@@ -113,6 +114,14 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     );
     failHints.push(
       "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response",
+    );
+  }
+  if (unterminated && !flood) {
+    failures.push(
+      `your server printed ${unterminated.bytes} bytes without a newline during ${unterminated.check}, so the response printed after them was not a line of its own`,
+    );
+    failHints.push(
+      "End every line you print with '\\n', and keep stdout for the response: print progress or debug output to stderr",
     );
   }
   if (unsolicited > 0 || untimed > 0) {

@@ -146,7 +146,9 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
     }
   }
   const share = tallyOutput(session, "server.starts", run);
-  const notes = verdict.status === "error" ? "" : outputNotes(session, share, run.otherOutput());
+  const notes = verdict.status === "error"
+    ? ""
+    : outputNotes(session, "server.starts", verdict.status, share, run.otherOutput());
   return {
     id: "server.starts",
     status: verdict.status,
