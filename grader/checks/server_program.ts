@@ -116,6 +116,8 @@ export interface OtherOutput {
   atStartUp: number;
   /** Response lines printed past the sandbox's bound on timed responses (not attributed). */
   untimed: number;
+  /** Lines that end with the response after other text (no newline before it). */
+  glued: number;
 }
 
 /** A closed probe window: when (ms on the program's clock), and the responses it allows. */
@@ -330,6 +332,7 @@ export class ServerRun implements AsyncDisposable {
       unsolicited: Math.max(0, this.#unsolicited - this.#excused),
       atStartUp: this.#atStartUp,
       untimed: counts.watchedTimesDropped,
+      glued: counts.glued,
     };
   }
 

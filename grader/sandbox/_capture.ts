@@ -54,6 +54,8 @@ export interface StreamCounts {
   pendingBytes: number;
   /** Watched lines whose time was not kept (past `maxWatchedTimes`). */
   watchedTimesDropped: number;
+  /** Lines that end with the watched line after other text (it was printed without a newline before it). */
+  glued: number;
 }
 
 const NEWLINE = 0x0a;
@@ -98,6 +100,7 @@ export class StreamCapture {
   #full = false;
   #lineCount = 0;
   #watchedCount = 0;
+  #glued = 0;
   #watchedByteCount = 0;
   #markerBytes = 0;
   /** The line under way: its first bytes (up to the line cap) and its whole length. */
@@ -160,6 +163,7 @@ export class StreamCapture {
       otherBytes: this.totalBytes - this.#watchedByteCount - this.#markerBytes,
       pendingBytes: this.#partialTotal,
       watchedTimesDropped: this.#watchedCount - this.watched.length,
+      glued: this.#glued,
     };
   }
 
@@ -187,6 +191,10 @@ export class StreamCapture {
             this.#isWatched(chunk, start, i, watched!)
           ) {
             this.#countWatched(length + 1, atMs);
+          } else if (
+            watched && length > watchedLength && this.#endsWithWatched(chunk, start, i, watched)
+          ) {
+            this.#glued++;
           }
         } else {
           this.#endLine(chunk, start, i, flagged, atMs);
@@ -328,8 +336,9 @@ export class StreamCapture {
 
   #addPartial(piece: Uint8Array): void {
     this.#partialTotal += piece.length;
-    if (this.#syncPrefixBytes && this.#partialTotal > this.#maxLineBytes) {
-      const keep = this.#syncPrefixBytes.length + 24;
+    if (this.#partialTotal > this.#maxLineBytes) {
+      const keep = Math.max(this.#syncPrefixBytes?.length ?? 0, this.#watchedBytes?.length ?? 0) +
+        24;
       const joined = new Uint8Array(Math.min(keep, this.#partialTail.length + piece.length));
       const fromPiece = Math.min(piece.length, joined.length);
       const fromTail = joined.length - fromPiece;
@@ -358,6 +367,8 @@ export class StreamCapture {
       const watched = this.#watchedBytes;
       if (watched && this.#isWatched(chunk, start, end, watched)) {
         this.#countWatched(end - start + 1, atMs);
+      } else if (watched && this.#endsWithWatched(chunk, start, end, watched)) {
+        this.#glued++;
       }
       return;
     }
@@ -372,6 +383,16 @@ export class StreamCapture {
     if (length === watched.length + 1 && chunk[end - 1] === CR) length--;
     if (length !== watched.length) return false;
     for (let k = 0; k < length; k++) if (chunk[start + k] !== watched[k]) return false;
+    return true;
+  }
+
+  /** Whether `chunk[start, end)` ends with the watched line after other bytes (`\r` tolerated). */
+  #endsWithWatched(chunk: Uint8Array, start: number, end: number, watched: Uint8Array): boolean {
+    let last = end;
+    if (last > start && chunk[last - 1] === CR) last--;
+    const from = last - watched.length;
+    if (from <= start) return false;
+    for (let k = 0; k < watched.length; k++) if (chunk[from + k] !== watched[k]) return false;
     return true;
   }
 
@@ -401,7 +422,7 @@ export class StreamCapture {
     this.#partialTotal = 0;
     this.#partialFlagged = false;
     let text = this.#decoder.decode(bytes);
-    if (flagged && tail.includes(this.#syncPrefix!)) {
+    if (flagged && this.#syncPrefix && tail.includes(this.#syncPrefix)) {
       const at = tail.lastIndexOf(this.#syncPrefix!);
       const found = this.#syncPattern!.exec(tail.slice(at));
       this.#syncPattern!.lastIndex = 0;
@@ -433,6 +454,11 @@ export class StreamCapture {
       text = this.#carry + text;
       this.#carry = undefined;
     }
+    // A line cut at the cap: only its tail tells whether the watched line ended it.
+    if (tail !== "" && this.#watchedText !== undefined) {
+      const end = tail.endsWith("\r") ? tail.slice(0, -1) : tail;
+      if (end.endsWith(this.#watchedText)) this.#glued++;
+    }
     this.#finishLine(text, lineBytes, atMs);
   }
 
@@ -442,6 +468,11 @@ export class StreamCapture {
     this.#lineCount++;
     if (this.#watchedText !== undefined && text === this.#watchedText) {
       this.#countWatched(lineBytes, atMs);
+    } else if (
+      this.#watchedText !== undefined && text.length > this.#watchedText.length &&
+      text.endsWith(this.#watchedText)
+    ) {
+      this.#glued++;
     }
     if (this.#full) return;
     const size = encoder.encode(text).length;

@@ -152,3 +152,15 @@ Deno.test("StreamCapture counts output without newlines as pending bytes", async
   assert.equal(capture.counts().otherBytes, capture.totalBytes);
   assert.equal(await capture.waitFor(() => false, 1), false);
 });
+
+Deno.test("StreamCapture counts the watched line glued to the end of other output", () => {
+  const capture = new StreamCapture({ captureBytes: 40, watchedLine: "Receive Query" });
+  capture.push(bytes("....Receive Query\nReceive Query\n"), 1);
+  capture.push(bytes(`${"a".repeat(39)}\n`.repeat(5)), 2);
+  capture.push(bytes("..Receive Query\r\n"), 3);
+  capture.push(bytes(".".repeat(100)), 4);
+  capture.push(bytes("Receive Query\n"), 5);
+  const counts = capture.counts();
+  assert.equal(counts.watched, 1);
+  assert.equal(counts.glued, 3, "stored, past the cap, and in a line longer than the cap");
+});

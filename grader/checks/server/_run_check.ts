@@ -226,8 +226,18 @@ export function outputNotes(
   if (share.untimed > 0) {
     notes.push(`your server printed ${response} more than sockgrade times (${share.untimed} more)`);
   }
-  if (status !== "pass" && status !== "skip" && now.pendingBytes >= UNTERMINATED_BYTES) {
-    session.other.unterminated ??= { check: id, bytes: now.pendingBytes };
+  const missed = status !== "pass" && status !== "skip";
+  if (missed && share.glued > 0) {
+    notes.push(
+      `your server printed ${response} ${share.glued} time${
+        share.glued === 1 ? "" : "s"
+      } at the end of other output, not on a line of its own`,
+    );
+  }
+  if (missed && (share.glued > 0 || now.pendingBytes >= UNTERMINATED_BYTES)) {
+    session.other.unterminated ??= { check: id, bytes: now.pendingBytes, glued: share.glued };
+  }
+  if (missed && now.pendingBytes >= UNTERMINATED_BYTES) {
     notes.push(
       `your server printed ${now.pendingBytes} bytes without a newline, so no later line of its output can be ${response}`,
     );

@@ -92,7 +92,7 @@ export interface OtherTally {
    * The first check that saw no response while the server's output had no newline for
    * {@linkcode UNTERMINATED_BYTES} or more: every response it printed was glued to that line.
    */
-  unterminated?: { check: CheckId; bytes: number };
+  unterminated?: { check: CheckId; bytes: number; glued: number };
 }
 
 /**
@@ -130,7 +130,7 @@ export function emptyTally(): OtherTally {
 /** The counters of one run a check's tally starts from (see {@linkcode tallyOutput}). */
 export type TallyBase = Pick<
   OtherOutput,
-  "lines" | "bytes" | "unsolicited" | "atStartUp" | "untimed"
+  "lines" | "bytes" | "unsolicited" | "atStartUp" | "untimed" | "glued"
 >;
 
 /**
@@ -153,7 +153,7 @@ export function tallyOutput(
   session: Session,
   check: CheckId,
   run: ServerRun,
-  base: TallyBase = { lines: 0, bytes: 0, unsolicited: 0, atStartUp: 0, untimed: 0 },
+  base: TallyBase = { lines: 0, bytes: 0, unsolicited: 0, atStartUp: 0, untimed: 0, glued: 0 },
 ): TallyBase {
   const other = run.otherOutput();
   const share: TallyBase = {
@@ -162,6 +162,7 @@ export function tallyOutput(
     unsolicited: other.unsolicited - base.unsolicited,
     atStartUp: other.atStartUp - base.atStartUp,
     untimed: other.untimed - base.untimed,
+    glued: other.glued - base.glued,
   };
   const tally = session.other;
   tally.lines += share.lines;

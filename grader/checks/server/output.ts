@@ -117,8 +117,13 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     );
   }
   if (unterminated && !flood) {
+    const response = `"${escapeText(session.spec.response)}"`;
     failures.push(
-      `your server printed ${unterminated.bytes} bytes without a newline during ${unterminated.check}, so the response printed after them was not a line of its own`,
+      unterminated.glued > 0
+        ? `during ${unterminated.check} your server printed ${response} ${unterminated.glued} time${
+          unterminated.glued === 1 ? "" : "s"
+        } at the end of other output without a newline before it, so it was not a line of its own`
+        : `your server printed ${unterminated.bytes} bytes without a newline during ${unterminated.check}, so a response printed after them could not be a line of its own`,
     );
     failHints.push(
       "End every line you print with '\\n', and keep stdout for the response: print progress or debug output to stderr",
