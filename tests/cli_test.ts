@@ -169,6 +169,18 @@ Deno.test("--version prints deno.json's version; help names the command as it wa
   assert.match(task.stdout, /^ {2}deno task server 192\.168\.100\.2 6666/m);
 });
 
+Deno.test("deno task client --spec takes a relative path from the folder it was typed in", async () => {
+  await using tmp = await tempDir();
+  // Port 1: nothing listens there, so the client's one-line error shows which port it read.
+  await Deno.writeTextFile(join(tmp.path, "spec.json"), '{ "port": 1 }\n');
+  const ran = await deno(
+    ["task", "--quiet", "--config", join(ROOT, "deno.json"), "client", "--spec", "spec.json"],
+    { cwd: tmp.path },
+  );
+  assert.equal(ran.code, 1, describe(ran));
+  assert.match(ran.stderr, /nothing is listening on 127\.0\.0\.1:1\b/);
+});
+
 Deno.test("report paths are checked before anything is graded", async (t) => {
   await using tmp = await tempDir();
   const cache = join(tmp.path, "cache");
