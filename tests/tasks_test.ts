@@ -266,10 +266,20 @@ for (const pty of [false, true]) {
         assertClean(run);
       });
       await t.step("merge the result", async () => {
-        await using run = new TaskRun("merge", [json, "--csv", join(tmp, "grades.csv")], pty);
+        await using run = new TaskRun("merge", [
+          json,
+          "--csv",
+          join(tmp, "grades.csv"),
+          "--junit",
+          join(tmp, "junit.xml"),
+          "--html",
+          join(tmp, "html"),
+        ], pty);
         assert.equal(await run.finished(), 0, run.output);
         assert.match(run.output, /c-correct/);
         assert.match(await Deno.readTextFile(join(tmp, "grades.csv")), /c-correct/);
+        assert.match(await Deno.readTextFile(join(tmp, "junit.xml")), /c-correct/);
+        assert.match(await Deno.readTextFile(join(tmp, "html", "index.html")), /c-correct/);
         assertClean(run);
       });
     } finally {
