@@ -7,7 +7,12 @@
  */
 
 import { Command, Option } from "commander";
-import { expandInputs, parseShard, selectShard } from "../grader/inputs/mod.ts";
+import {
+  type ExpandedInputs,
+  expandInputs,
+  parseShard,
+  selectShard,
+} from "../grader/inputs/mod.ts";
 import { grade, IsolationError } from "../grader/grade.ts";
 import { createProgress } from "../grader/progress.ts";
 import type { Spec } from "../grader/spec.ts";
@@ -18,7 +23,7 @@ import {
   writeReports,
 } from "./reports.ts";
 import { resolveReportPaths, userPath } from "./paths.ts";
-import { referenceSubmission } from "../grader/reference.ts";
+import { type ReferenceSubmission, referenceSubmission } from "../grader/reference.ts";
 import { GraderFailure, UsageError } from "./usage_error.ts";
 import { copySamples } from "./samples.ts";
 import { specFromOption } from "./server_command.ts";
@@ -50,30 +55,27 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   await checkReportOptions(flags);
   const samples = paths.length === 0 ? await copySamples() : undefined;
-  let inputs;
+  let inputs: ExpandedInputs | undefined;
+  let reference: ReferenceSubmission | undefined;
   try {
     inputs = await expandInputs(samples ? [samples.path] : paths);
-  } catch (error) {
-    await samples?.cleanup();
-    throw error;
-  }
-  if (samples) {
-    for (const s of inputs.submissions) s.source = `examples/submissions/${s.id}`;
-  }
-  // The reference solution is TypeScript, assembled with `deno info`: the compiled executable
-  // grades the samples without it.
-  const reference = samples && !Deno.build.standalone ? await referenceSubmission() : undefined;
-  if (samples && !reference && !flags.quiet) {
-    console.error("note: the reference solution is graded by `deno task grade` only.");
-  }
-  if (reference) {
-    inputs.submissions.unshift({
-      id: "reference",
-      path: reference.path,
-      source: "server.ts + client.ts (the reference solution)",
-    });
-  }
-  try {
+    if (samples) {
+      for (const s of inputs.submissions) s.source = `examples/submissions/${s.id}`;
+      // The reference solution is TypeScript, assembled with `deno info`: the compiled
+      // executable grades the samples without it.
+      if (Deno.build.standalone) {
+        if (!flags.quiet) {
+          console.error("note: the reference solution is graded by `deno task grade` only.");
+        }
+      } else {
+        reference = await referenceSubmission();
+        inputs.submissions.unshift({
+          id: "reference",
+          path: reference.path,
+          source: "server.ts + client.ts (the reference solution)",
+        });
+      }
+    }
     for (const note of inputs.notes) console.error(`note: ${note}`);
     const chosen = shard
       ? selectShard(inputs.submissions, shard.index, shard.count)
@@ -105,7 +107,7 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
     }
     await writeReports(result, flags);
   } finally {
-    await inputs.cleanup();
+    await inputs?.cleanup();
     await reference?.cleanup();
     await samples?.cleanup();
   }
