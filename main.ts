@@ -79,6 +79,7 @@ function oneLineErrors(command: Command, name: string): Command {
   return command.configureOutput({
     getOutHasColors: () => false,
     getErrHasColors: () => false,
+    writeOut: (text) => writeStdout(text),
     outputError: (text, write) =>
       write(
         `sockgrade: ${
@@ -86,6 +87,16 @@ function oneLineErrors(command: Command, name: string): Command {
         } (run "${name} --help" to see the options)\n`,
       ),
   });
+}
+
+/** Writes help and the version to stdout; a reader that went away (`| head`) is not an error. */
+function writeStdout(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
 }
 
 /**

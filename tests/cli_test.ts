@@ -181,6 +181,22 @@ Deno.test("deno task client --spec takes a relative path from the folder it was 
   assert.match(ran.stderr, /nothing is listening on 127\.0\.0\.1:1\b/);
 });
 
+Deno.test("help into a reader that went away (`| head -1`) exits 0 without a stack trace", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "grade", "--help"],
+    clearEnv: true,
+    env: childEnv(),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await child.stdout.cancel();
+  const stderr = await new Response(child.stderr).text();
+  const status = await child.status;
+  assert.equal(status.code, 0, stderr);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+});
+
 Deno.test("report paths are checked before anything is graded", async (t) => {
   await using tmp = await tempDir();
   const cache = join(tmp.path, "cache");
