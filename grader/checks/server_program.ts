@@ -49,6 +49,7 @@
 import { escapeBytes, escapeText } from "../bytes.ts";
 import { type ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import type { Spec } from "../spec.ts";
+import { serverArgs } from "../net_plan.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
 import type { NetPlan, ProgramPlan } from "./types.ts";
@@ -72,7 +73,7 @@ export interface ServerCommand {
  * program buffers as it would by itself.
  */
 export function serverCommand(plan: ProgramPlan, net: NetPlan, forced: boolean): ServerCommand {
-  const argv = [...plan.argv, net.clientAddress, String(net.port)];
+  const argv = [...plan.argv, ...serverArgs(net)];
   const forcingEnv = plan.lineBufferingEnv ?? {};
   const lineBuffered = forced && plan.lineBuffering === "stdbuf";
   const env = forced

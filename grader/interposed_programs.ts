@@ -1,0 +1,158 @@
+/**
+ * A submission's programs under the socket interposer (`sandbox/interpose/`), in `none` mode:
+ * {@linkcode programsUnder} adds the interposer to each built program's environment (its spec
+ * addresses, the lane's, a log file in the submission's workspace) and says which program it
+ * cannot cover (statically linked, Go); {@linkcode noteRefusals} names, in the checks of a group,
+ * the addresses the programs tried to reach outside the machine while the group ran. Inside the
+ * private namespace, or without the interposer, programs are left as they are.
+ *
+ * @module
+ */
+
+import { isAbsolute, join } from "node:path";
+import type { CheckOutcome, NetPlan, ProgramPlan } from "./checks/types.ts";
+import { interposerEnv, readRefusals, uncoveredReason } from "./sandbox/interpose/mod.ts";
+import type { BuildOutcome } from "./submission/build.ts";
+
+/** The programs as the checks run them, and what the interposer cannot cover. */
+export interface ProgramsUnder {
+  /** The build the plans come from. */
+  built: BuildOutcome;
+  /** The server's plan (with the interposer's environment when it is used). */
+  server?: ProgramPlan;
+  /** The client's plan, likewise. */
+  client?: ProgramPlan;
+  /** Why the interposer cannot cover the server, when it cannot. */
+  serverUncovered?: string;
+  /** Why it cannot cover the client, when it cannot. */
+  clientUncovered?: string;
+  /** The interposer's log, when it is used. */
+  logFile?: string;
+  /** How much of the log has been attributed to checks already. */
+  logRead: number;
+}
+
+/** The interposer's log, in the submission's workspace (which programs may write). */
+const LOG_NAME = ".sockgrade-net.log";
+
+/** The file `argv[0]` runs: found on the plan's PATH, or relative to its working folder. */
+function executableOf(plan: ProgramPlan): string | undefined {
+  const first = plan.argv[0];
+  if (!first) return undefined;
+  if (first.includes("/")) return isAbsolute(first) ? first : join(plan.cwd, first);
+  for (const dir of (plan.env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    const path = join(isAbsolute(dir) ? dir : join(plan.cwd, dir), first);
+    try {
+      if (Deno.statSync(path).isFile) return Deno.realPathSync(path);
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+/** Why the interposer cannot cover `plan`'s program (its interpreter, for a `#!` script). */
+async function planUncovered(plan: ProgramPlan): Promise<string | undefined> {
+  const path = executableOf(plan);
+  if (!path) return undefined;
+  let first = "";
+  try {
+    using file = await Deno.open(path, { read: true });
+    const buf = new Uint8Array(256);
+    const n = await file.read(buf) ?? 0;
+    first = new TextDecoder().decode(buf.subarray(0, n)).split("\n")[0]!;
+  } catch {
+    return undefined;
+  }
+  if (first.startsWith("#!")) {
+    const words = first.slice(2).trim().split(/\s+/);
+    const interpreter = words[0]?.endsWith("/env") ? words[1] : words[0];
+    return interpreter
+      ? await planUncovered({ ...plan, argv: [interpreter], cwd: plan.cwd })
+      : undefined;
+  }
+  return await uncoveredReason(path);
+}
+
+/**
+ * The programs of a build as the checks must run them under `net`: with the interposer's
+ * environment in `none` mode when `net.interposer` is set, unchanged otherwise.
+ */
+export async function programsUnder(
+  net: NetPlan,
+  workspaceDir: string,
+  built: BuildOutcome,
+): Promise<ProgramsUnder> {
+  const under: ProgramsUnder = {
+    built,
+    ...(built.server.plan ? { server: built.server.plan } : {}),
+    ...(built.client.plan ? { client: built.client.plan } : {}),
+    logRead: 0,
+  };
+  const interposer = net.interposer;
+  if (net.mode !== "none" || !interposer) return under;
+  const logFile = join(workspaceDir, LOG_NAME);
+  under.logFile = logFile;
+  const mapping = {
+    spec: interposer.spec,
+    lane: {
+      serverAddress: net.serverAddress,
+      clientAddress: net.clientAddress,
+      strangerAddress: net.strangerAddress,
+      port: net.port,
+    },
+  };
+  for (const role of ["server", "client"] as const) {
+    const plan = under[role];
+    if (!plan) continue;
+    const why = await planUncovered(plan);
+    if (why) {
+      under[role === "server" ? "serverUncovered" : "clientUncovered"] = why;
+      continue;
+    }
+    const env = interposerEnv(interposer.library, mapping, logFile, role);
+    if (plan.env.LD_PRELOAD) env.LD_PRELOAD = `${env.LD_PRELOAD}:${plan.env.LD_PRELOAD}`;
+    under[role] = { ...plan, env: { ...plan.env, ...env } };
+  }
+  return under;
+}
+
+/** The phrase for one refused call. */
+function described(call: string, target: string): string {
+  return call === "lookup"
+    ? `look up the name ${target}`
+    : call === "bind"
+    ? `bind to ${target}`
+    : `reach ${target}`;
+}
+
+/**
+ * Adds to the outcomes that did not pass what the interposer refused since the last call (which
+ * address each program tried to reach), and records it in their evidence as `refused`.
+ */
+export async function noteRefusals(
+  under: ProgramsUnder,
+  outcomes: CheckOutcome[],
+): Promise<CheckOutcome[]> {
+  if (!under.logFile) return outcomes;
+  const { refusals, end } = await readRefusals(under.logFile, under.logRead);
+  under.logRead = end;
+  if (refusals.length === 0) return outcomes;
+  const seen = new Map<string, { role: string; call: string; target: string }>();
+  for (const r of refusals) seen.set(`${r.role} ${r.call} ${r.target}`, r);
+  const distinct = [...seen.values()].slice(0, 5);
+  const said = distinct.map((r) =>
+    `your ${r.role === "server" || r.role === "client" ? r.role : "program"} tried to ${
+      described(r.call, r.target)
+    }`
+  ).join("; ");
+  const note =
+    ` (${said}: only this machine and the spec's addresses can be reached here, so sockgrade refused it with ENETUNREACH, as the private network namespace would)`;
+  return outcomes.map((o) =>
+    o.status === "pass" ? o : {
+      ...o,
+      message: `${o.message}${note}`,
+      evidence: { ...o.evidence, refused: distinct.map((r) => `${r.role} ${r.call} ${r.target}`) },
+    }
+  );
+}
