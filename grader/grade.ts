@@ -244,6 +244,7 @@ async function loopbackSetup(cacheDir: string): Promise<LoopbackSetup> {
 
 /** The isolation reason, plus what maps the spec's addresses on host loopback (or why nothing). */
 function withInterposer(reason: string, setup: LoopbackSetup): string {
+  reason = reason.replace(/\.+$/, "");
   return setup.interposer.ok
     ? `${reason}; the spec's addresses and port are mapped to loopback addresses of each lane by sockgrade's socket interposer, which refuses every other address`
     : `${reason}; ${setup.interposer.reason}, so the run checks of submissions whose code names non-loopback addresses are not run (error, not charged)`;

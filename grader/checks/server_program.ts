@@ -87,6 +87,14 @@ export function serverCommand(plan: ProgramPlan, net: NetPlan, forced: boolean):
   };
 }
 
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, what a Java server or one under the socket
+ * interposer listens on) in its IPv4 form, which IPv4 clients reach; other addresses as they are.
+ */
+function ipv4Form(address: string): string {
+  return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1");
+}
+
 /** The sandbox's capture per stream for a server (raw head + tail; see `sandbox/process.ts`). */
 const CAPTURE_BYTES = 1024 * 1024;
 /** How many distinct other stdout lines {@linkcode ServerRun.otherLines} keeps. */
@@ -184,9 +192,16 @@ export class ServerRun implements AsyncDisposable {
     if (found.port !== this.#net.port) {
       const all = await listeningPorts(pids ? { pids } : {});
       const expected = all.find((s) => s.port === this.#net.port);
-      if (expected) return { state: "listening", ...expected, afterMs };
+      if (expected) {
+        return {
+          state: "listening",
+          address: ipv4Form(expected.address),
+          port: expected.port,
+          afterMs,
+        };
+      }
     }
-    return { state: "listening", address: found.address, port: found.port, afterMs };
+    return { state: "listening", address: ipv4Form(found.address), port: found.port, afterMs };
   }
 
   /**
