@@ -126,6 +126,56 @@ function described(call: string, target: string): string {
     : `reach ${target}`;
 }
 
+/** A regular expression's text for `literal`. */
+function escaped(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Outcomes as the private namespace would word them: the lane's addresses and port, wherever
+ * messages, hints and evidence name them, become the spec's (`127.100.1.2:40112` becomes
+ * `192.168.100.2:40112`, the lane's port the spec's), so what a student reads does not depend on
+ * where sockgrade ran. Unchanged inside the namespace or without the interposer.
+ */
+export function inSpecTerms(net: NetPlan, outcomes: CheckOutcome[]): CheckOutcome[] {
+  const spec = net.interposer?.spec;
+  if (net.mode !== "none" || !spec) return outcomes;
+  const pairs: [string, string][] = [
+    [net.serverAddress, spec.serverAddress],
+    [net.clientAddress, spec.clientAddress],
+    [net.strangerAddress, spec.strangerAddress],
+  ];
+  const portOf = (port: string) => port === String(net.port) ? String(spec.port) : port;
+  const rewrite = (text: string): string => {
+    let out = text;
+    for (const [lane, shown] of pairs) {
+      const pattern = new RegExp(
+        `(?<![\\w.:])(?:::ffff:)?${escaped(lane)}(?::(\\d+))?(?![\\d.])`,
+        "gi",
+      );
+      out = out.replace(
+        pattern,
+        (_m, port?: string) =>
+          port === undefined
+            ? shown
+            : shown.includes(":")
+            ? `[${shown}]:${portOf(port)}`
+            : `${shown}:${portOf(port)}`,
+      );
+    }
+    return out.replace(new RegExp(`\\bport ${net.port}\\b`, "g"), `port ${spec.port}`);
+  };
+  const walk = (value: unknown): unknown =>
+    typeof value === "string"
+      ? rewrite(value)
+      : Array.isArray(value)
+      ? value.map(walk)
+      : value && typeof value === "object"
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+      : value;
+  return outcomes.map((o) => walk(o) as CheckOutcome);
+}
+
 /**
  * Adds to the outcomes that did not pass what the interposer refused since the last call (which
  * address each program tried to reach), and records it in their evidence as `refused`.

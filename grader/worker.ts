@@ -28,7 +28,12 @@ import { runServerChecks } from "./checks/server_checks.ts";
 import { type ClientObservation, runClientChecks } from "./checks/client_checks.ts";
 import { runPairCheck } from "./checks/pair_checks.ts";
 import { scanForForeignAddresses } from "./host_guard.ts";
-import { noteRefusals, type ProgramsUnder, programsUnder } from "./interposed_programs.ts";
+import {
+  inSpecTerms,
+  noteRefusals,
+  type ProgramsUnder,
+  programsUnder,
+} from "./interposed_programs.ts";
 
 /** What a worker is asked to do. */
 export interface WorkerJob {
@@ -158,7 +163,7 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       notes.push(why);
       outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "error", why));
     } else {
-      outcomes.push(...await runChecks(spec, net, under));
+      outcomes.push(...inSpecTerms(net, await runChecks(spec, net, under)));
     }
   } catch (error) {
     if (error instanceof SandboxError) throw error;
