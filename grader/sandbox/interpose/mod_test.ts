@@ -200,3 +200,42 @@ Deno.test("prepareInterposer() compiles once per source and reuses the cached li
     await Deno.remove(cache, { recursive: true });
   }
 });
+
+Deno.test("the interposer maps IPv6 spec addresses to the lane's IPv4-mapped addresses and back", async () => {
+  await withInterposer(async (interposer, dir) => {
+    const v6 = {
+      spec: { ...MAPPING.spec, serverAddress: "fd00::168", clientAddress: "fd00::2" },
+      lane: MAPPING.lane,
+    };
+    const script = String.raw`
+import json, socket
+srv = socket.socket(socket.AF_INET6); srv.bind(("fd00::168", 6666)); srv.listen()
+c = socket.socket(socket.AF_INET6); c.connect(("fd00::168", 6666))
+conn, peer = srv.accept()
+print(json.dumps({"listening": srv.getsockname()[:2], "local": c.getsockname()[0], "peer": peer[0]}))
+`;
+    const env = interposerEnv(interposer.library, v6, join(dir, "net.log"), "server");
+    const out = await new Deno.Command("unshare", {
+      args: [
+        "-rn",
+        "sh",
+        "-c",
+        'ip link set lo up && exec env "$@"',
+        "sh",
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        "python3",
+        "-c",
+        script,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
+      listening: ["fd00::168", 6666],
+      local: "fd00::2",
+      peer: "fd00::2",
+    });
+  });
+});
