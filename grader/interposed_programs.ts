@@ -30,6 +30,8 @@ export interface ProgramsUnder {
   logFile?: string;
   /** How much of the log has been attributed to checks already. */
   logRead: number;
+  /** Everything refused so far, as `role call target` (for the submission's notes). */
+  refused?: Set<string>;
 }
 
 /** The interposer's log, in the submission's workspace (which programs may write). */
@@ -117,6 +119,24 @@ export async function programsUnder(
   return under;
 }
 
+/**
+ * The submission's note on everything the interposer refused (shown to staff even when every
+ * check passed), or `undefined` when nothing was.
+ */
+export function refusalNote(under: ProgramsUnder): string | undefined {
+  const byHost = new Map<string, number>();
+  for (const key of under.refused ?? []) {
+    const host = key.replace(/:\d+$/, "");
+    byHost.set(host, (byHost.get(host) ?? 0) + 1);
+  }
+  if (byHost.size === 0) return undefined;
+  const all = [...byHost].map(([host, n]) => n > 1 ? `${host} (${n} ports)` : host);
+  const more = all.length > 10 ? ` and ${all.length - 10} more` : "";
+  return `off-machine addresses the programs tried, refused by sockgrade's socket interposer: ${
+    all.slice(0, 10).join(", ")
+  }${more}`;
+}
+
 /** The phrase for one refused call. */
 function described(call: string, target: string): string {
   return call === "lookup"
@@ -190,6 +210,8 @@ export async function noteRefusals(
   if (refusals.length === 0) return outcomes;
   const seen = new Map<string, { role: string; call: string; target: string }>();
   for (const r of refusals) seen.set(`${r.role} ${r.call} ${r.target}`, r);
+  under.refused ??= new Set();
+  for (const key of seen.keys()) under.refused.add(key);
   const distinct = [...seen.values()].slice(0, 5);
   const said = distinct.map((r) =>
     `your ${r.role === "server" || r.role === "client" ? r.role : "program"} tried to ${

@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { CheckOutcome, NetPlan } from "./checks/types.ts";
-import { inSpecTerms, noteRefusals, type ProgramsUnder } from "./interposed_programs.ts";
+import {
+  inSpecTerms,
+  noteRefusals,
+  type ProgramsUnder,
+  refusalNote,
+} from "./interposed_programs.ts";
 import type { BuildOutcome } from "./submission/build.ts";
 
 const NET: NetPlan = {
@@ -74,6 +79,10 @@ Deno.test("noteRefusals() names each refused address in the checks that did not 
     // what was read is not named again for the next group
     const [again] = await noteRefusals(under, [outcome("fail", "later")]);
     assert.equal(again!.message, "later");
+    assert.equal(
+      refusalNote(under),
+      "off-machine addresses the programs tried, refused by sockgrade's socket interposer: client connect 10.0.0.1, client lookup evil?[2J",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

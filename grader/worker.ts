@@ -33,6 +33,7 @@ import {
   noteRefusals,
   type ProgramsUnder,
   programsUnder,
+  refusalNote,
 } from "./interposed_programs.ts";
 
 /** What a worker is asked to do. */
@@ -164,6 +165,8 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "error", why));
     } else {
       outcomes.push(...inSpecTerms(net, await runChecks(spec, net, under)));
+      const refused = refusalNote(under);
+      if (refused) notes.push(refused);
     }
   } catch (error) {
     if (error instanceof SandboxError) throw error;
