@@ -239,3 +239,70 @@ print(json.dumps({"listening": srv.getsockname()[:2], "local": c.getsockname()[0
     });
   });
 });
+
+/** A C program that sends datagrams with sendmmsg and receives them with recvmmsg. */
+const MMSG_C = String.raw`
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+int main(void) {
+  int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons(6666)};
+  inet_pton(AF_INET, "192.168.100.168", &at.sin_addr);
+  if (bind(rx, (struct sockaddr *)&at, sizeof at) != 0) { perror("bind"); return 1; }
+  struct sockaddr_in far = {.sin_family = AF_INET, .sin_port = htons(7000)};
+  inet_pton(AF_INET, "10.0.0.1", &far.sin_addr);
+  struct iovec iov = {.iov_base = "x", .iov_len = 1};
+  struct mmsghdr m[2];
+  memset(m, 0, sizeof m);
+  m[0].msg_hdr = (struct msghdr){.msg_name = &far, .msg_namelen = sizeof far, .msg_iov = &iov, .msg_iovlen = 1};
+  int r = sendmmsg(tx, m, 1, 0);
+  printf("far %d %d\n", r, r < 0 ? errno : 0);
+  m[0].msg_hdr.msg_name = &at;
+  r = sendmmsg(tx, m, 1, 0);
+  printf("near %d\n", r);
+  struct sockaddr_in from;
+  char buf[8];
+  struct iovec riov = {.iov_base = buf, .iov_len = sizeof buf};
+  memset(m, 0, sizeof m);
+  m[0].msg_hdr = (struct msghdr){.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &riov, .msg_iovlen = 1};
+  r = recvmmsg(rx, m, 1, 0, NULL);
+  char text[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &from.sin_addr, text, sizeof text);
+  printf("got %d from %s\n", r, text);
+  return 0;
+}
+`;
+
+Deno.test("the interposer covers sendmmsg and recvmmsg", async () => {
+  await withInterposer(async (interposer, dir) => {
+    await Deno.writeTextFile(join(dir, "mmsg.c"), MMSG_C);
+    const built = await new Deno.Command("cc", {
+      args: ["-o", join(dir, "mmsg"), join(dir, "mmsg.c")],
+    }).output();
+    assert.ok(built.success, new TextDecoder().decode(built.stderr));
+    const env = interposerEnv(interposer.library, MAPPING, join(dir, "net.log"), "client");
+    const out = await new Deno.Command("unshare", {
+      args: [
+        "-rn",
+        "sh",
+        "-c",
+        'ip link set lo up && exec env "$@"',
+        "sh",
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        join(dir, "mmsg"),
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    assert.equal(
+      new TextDecoder().decode(out.stdout),
+      "far -1 101\nnear 1\ngot 1 from 192.168.100.2\n",
+    );
+  });
+});

@@ -4,8 +4,9 @@
  *
  * - the spec's addresses (server, allowed client, stranger; IPv4, or IPv6 and IPv4-mapped IPv6)
  *   are mapped to the lane's loopback addresses, and the spec's port to the lane's port, in
- *   connect, bind, sendto and sendmsg; and back in accept, accept4, getpeername, getsockname,
- *   recvfrom and recvmsg, so a server filtering on the allowed client's address sees it;
+ *   connect, bind, sendto, sendmsg and sendmmsg; and back in accept, accept4, getpeername,
+ *   getsockname, recvfrom, recvmsg and recvmmsg, so a server filtering on the allowed client's
+ *   address sees it;
  * - a socket that connects (or sends) to the server address without being bound first is bound
  *   to the allowed client's lane address, as the namespace's route (`src`) does;
  * - a wildcard bind stays on the lane: port 0 binds the client's lane address, any other port the
@@ -70,6 +71,8 @@ static ssize_t (*real_sendto)(int, const void *, size_t, int, const struct socka
 static ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
 static ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
 static ssize_t (*real_recvmsg)(int, struct msghdr *, int);
+static int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+static int (*real_recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
 static int (*real_getaddrinfo)(const char *, const char *, const struct addrinfo *,
                                struct addrinfo **);
 static struct hostent *(*real_gethostbyname)(const char *);
@@ -107,6 +110,8 @@ static void init(void) {
   real_recvfrom = dlsym(RTLD_NEXT, "recvfrom");
   real_sendmsg = dlsym(RTLD_NEXT, "sendmsg");
   real_recvmsg = dlsym(RTLD_NEXT, "recvmsg");
+  real_sendmmsg = dlsym(RTLD_NEXT, "sendmmsg");
+  real_recvmmsg = dlsym(RTLD_NEXT, "recvmmsg");
   real_getaddrinfo = dlsym(RTLD_NEXT, "getaddrinfo");
   real_gethostbyname = dlsym(RTLD_NEXT, "gethostbyname");
   real_gethostbyname2 = dlsym(RTLD_NEXT, "gethostbyname2");
@@ -444,8 +449,49 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
   setup();
+  socklen_t room = msg ? msg->msg_namelen : 0;
   ssize_t r = real_recvmsg(fd, msg, flags);
-  if (active && r >= 0 && msg && msg->msg_name) unmap(msg->msg_name, msg->msg_namelen);
+  /* The kernel reports the full length even when it had less room: map only what fit. */
+  if (active && r >= 0 && msg && msg->msg_name && msg->msg_namelen <= room) {
+    unmap(msg->msg_name, msg->msg_namelen);
+  }
+  return r;
+}
+
+/* Each message's destination as in sendmsg; refused as a whole when one of them is refused. */
+int sendmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags) {
+  setup();
+  if (!active || !msgs || n == 0) return real_sendmmsg(fd, msgs, n, flags);
+  if (n > 1024) n = 1024; /* the kernel's UIO_MAXIOV: it sends no more at once */
+  struct mmsghdr copy[n];
+  struct sockaddr_storage to[n];
+  for (unsigned int i = 0; i < n; i++) {
+    copy[i] = msgs[i];
+    const struct msghdr *m = &msgs[i].msg_hdr;
+    if (!is_ip(m->msg_name, m->msg_namelen)) continue;
+    if (!map_destination(m->msg_name, m->msg_namelen, &to[i], "sendmmsg")) {
+      errno = ENETUNREACH;
+      return -1;
+    }
+    if (spec_peer(m->msg_name) == SERVER) bind_source(fd, ((struct sockaddr *)m->msg_name)->sa_family);
+    copy[i].msg_hdr.msg_name = &to[i];
+  }
+  int r = real_sendmmsg(fd, copy, n, flags);
+  for (int i = 0; i < r; i++) msgs[i].msg_len = copy[i].msg_len;
+  return r;
+}
+
+int recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags, struct timespec *timeout) {
+  setup();
+  if (!active || !msgs || n == 0) return real_recvmmsg(fd, msgs, n, flags, timeout);
+  if (n > 1024) n = 1024;
+  socklen_t room[n];
+  for (unsigned int i = 0; i < n; i++) room[i] = msgs[i].msg_hdr.msg_namelen;
+  int r = real_recvmmsg(fd, msgs, n, flags, timeout);
+  for (int i = 0; i < r; i++) {
+    struct msghdr *m = &msgs[i].msg_hdr;
+    if (m->msg_name && m->msg_namelen <= room[i]) unmap(m->msg_name, m->msg_namelen);
+  }
   return r;
 }
 
