@@ -2,8 +2,9 @@
  * Grades ONE submission from start to end: copy it to a temporary folder, build both sides, run
  * every check group, score. In the default isolation mode this runs inside the submission's own
  * private network namespace (see `worker_main.ts`); with `--isolation none` it runs in the
- * grader's process on host loopback. Nothing here throws for a student's mistake: every problem
- * becomes a check result, and a fault of the grader itself becomes `error` checks.
+ * grader's process on host loopback, where the socket interposer gives the programs the spec's
+ * addresses (see `interposed_programs.ts`). Nothing here throws for a student's mistake: every
+ * problem becomes a check result, and a fault of the grader itself becomes `error` checks.
  *
  * @module
  */
