@@ -97,14 +97,17 @@ function assertGradescopeShape(results: Record<string, unknown>): GradescopeTest
   assert.equal(typeof results.output, "string");
   assert.ok(Array.isArray(results.tests));
   const tests = results.tests as GradescopeTest[];
+  const documented = ["visible", "hidden", "after_due_date", "after_published"];
   for (const t of tests) {
     assert.equal(typeof t.name, "string", JSON.stringify(t));
+    assert.equal(typeof t.output, "string", t.name);
+    assert.ok(documented.includes(t.visibility), t.name);
+    // A check the grader could not run is sent without points or status (never a 0-point fail).
+    if (t.score === undefined && t.max_score === undefined && t.status === undefined) continue;
     assert.equal(typeof t.score, "number", t.name);
     assert.equal(typeof t.max_score, "number", t.name);
     assert.ok(t.score >= 0 && t.score <= t.max_score, t.name);
     assert.ok(t.status === "passed" || t.status === "failed", t.name);
-    assert.equal(typeof t.output, "string", t.name);
-    assert.ok(["visible", "hidden", "after_due_date"].includes(t.visibility), t.name);
   }
   return tests;
 }
@@ -151,12 +154,36 @@ Deno.test("gradescope run_autograder uses source/assignment.jsonc and honours hi
   const exact = tests.find((t) => t.name.startsWith("server.exact-match"));
   assert.equal(exact?.status, "failed");
   assert.equal(exact?.score, 0);
+  assert.equal(exact?.max_score, 0, "a hidden check carries no points unless asked");
   assert.equal(exact?.visibility, "hidden");
   const pair = tests.find((t) => t.name.startsWith("pair.end-to-end"));
   assert.equal(pair?.status, "failed");
   // The top-level output never gives a hidden check away.
   assert.doesNotMatch(results.output as string, /exact-match/);
   assert.equal(results.score, tests.reduce((sum, t) => sum + t.score, 0));
+});
+
+Deno.test("gradescope run_autograder writes valid JSON when the log holds bytes that are not UTF-8", async () => {
+  await using root = await tempDir();
+  await copyFixture("c-correct", join(root.path, "submission"));
+  const fake = join(root.path, "fake-sockgrade");
+  await Deno.mkdir(fake);
+  // A sockgrade whose grade task prints invalid UTF-8, a quote, a backslash and colour codes.
+  await Deno.writeTextFile(
+    join(fake, "grade.sh"),
+    "printf 'bad \\377\\376 \\\\ \\042 \\033[31mred\\033[0m\\n'\nexit 3\n",
+  );
+  await Deno.writeTextFile(
+    join(fake, "deno.json"),
+    JSON.stringify({ tasks: { grade: `sh ${join(fake, "grade.sh")}` } }),
+  );
+  const ran = await runAutograder(root.path, { SOCKGRADE_DIR: fake });
+  assert.equal(ran.code, 0, describe(ran));
+  const results = await readJson(join(root.path, "results/results.json"));
+  const tests = assertGradescopeShape(results);
+  assert.match(results.output as string, /status 3/);
+  assert.match(tests[0]!.output, /bad \ufffd\ufffd \\ " red/);
+  assert.doesNotMatch(tests[0]!.output, ANSI);
 });
 
 Deno.test("gradescope run_autograder still writes results.json when sockgrade cannot run", async () => {
@@ -270,8 +297,7 @@ Deno.test("prairielearn run.sh reports a grader fault as gradable: false", async
     const results = await readJson(join(root.path, "results/results.json"));
     assertPrairieLearnShape(results);
     assert.equal(results.gradable, false, JSON.stringify(results));
-    assert.match(results.message as string, /status 2/);
-    assert.match(results.output as string, /one submission/);
+    assert.match(results.message as string, /could not grade this submission.*one submission/);
   });
 });
 
