@@ -302,6 +302,60 @@ Deno.test("prairielearn run.sh reports a grader fault as gradable: false", async
 });
 
 // ---------------------------------------------------------------------------------------------
+// Inside the container stand-in (environment E3: root, no nested user namespaces, no admin
+// capabilities), as Gradescope and PrairieLearn run their containers.
+
+const CONTAINER_LIKE = "/work/shared/tools/container-like";
+
+/** Runs an entry script inside the container stand-in; fails at once when it is missing. */
+async function inContainer(script: string, env: Record<string, string>): Promise<Ran> {
+  try {
+    await Deno.stat(CONTAINER_LIKE);
+  } catch {
+    throw new Error(`${CONTAINER_LIKE} is missing: these tests need the container stand-in.`);
+  }
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return await run(CONTAINER_LIKE, ["env", ...vars, script]);
+}
+
+Deno.test("gradescope run_autograder grades in the container stand-in", async () => {
+  await using root = await tempDir();
+  await copyFixture("c-correct", join(root.path, "submission"));
+  const ran = await inContainer(join(INTEGRATIONS, "gradescope/run_autograder"), {
+    AUTOGRADER_ROOT: root.path,
+    SOCKGRADE_DIR: ROOT,
+    NO_COLOR: "1",
+  });
+  assert.equal(ran.code, 0, describe(ran));
+  const results = await readJson(join(root.path, "results/results.json"));
+  const tests = assertGradescopeShape(results);
+  assert.equal(tests.length, CHECK_COUNT);
+  assert.equal(results.score, 100, JSON.stringify(results.output));
+  assert.ok(tests.every((t) => t.status === "passed"), JSON.stringify(results.output));
+});
+
+Deno.test("prairielearn run.sh grades in the container stand-in with PrairieLearn's paths", async () => {
+  await using root = await tempDir();
+  await copyFixture("c-correct", join(root.path, "student"));
+  await Deno.mkdir(join(root.path, "serverFilesCourse/sockgrade"), { recursive: true });
+  await Deno.writeTextFile(
+    join(root.path, "serverFilesCourse/sockgrade/assignment.jsonc"),
+    '{ "visibility": { "server.robustness": "hidden" } }\n',
+  );
+  const ran = await inContainer(join(INTEGRATIONS, "prairielearn/run.sh"), {
+    GRADE_ROOT: root.path,
+    SOCKGRADE_DIR: ROOT,
+    NO_COLOR: "1",
+  });
+  assert.equal(ran.code, 0, describe(ran));
+  const results = await readJson(join(root.path, "results/results.json"));
+  const tests = assertPrairieLearnShape(results);
+  assert.deepEqual([results.gradable, results.score], [true, 1], JSON.stringify(results.message));
+  assert.equal(tests.length, CHECK_COUNT - 1, "the course's spec hides server.robustness");
+  assert.match(results.message as string, /1 check is hidden/);
+});
+
+// ---------------------------------------------------------------------------------------------
 // GitHub Classroom
 
 const WORKFLOW = join(INTEGRATIONS, "github-classroom/sockgrade.yml");
