@@ -356,6 +356,87 @@ Deno.test("prairielearn run.sh grades in the container stand-in with PrairieLear
 });
 
 // ---------------------------------------------------------------------------------------------
+// The container image recipe (no Docker engine here: checked statically, never built in tests)
+
+const DOCKERFILE = join(INTEGRATIONS, "container/Dockerfile");
+
+/** The Dockerfile's instructions, continuation lines joined and comments dropped. */
+async function dockerInstructions(): Promise<{ op: string; args: string }[]> {
+  const text = (await Deno.readTextFile(DOCKERFILE)).replace(/\\\n/g, " ");
+  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
+    .map((l) => {
+      const [op, ...rest] = l.split(/\s+/);
+      return { op: op!.toUpperCase(), args: rest.join(" ") };
+    });
+}
+
+/** .dockerignore patterns, as the build context root sees them. */
+async function dockerIgnored(): Promise<string[]> {
+  return (await Deno.readTextFile(join(ROOT, ".dockerignore"))).split("\n").map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+}
+
+Deno.test("the image recipe starts from a pinned base and copies only files that exist", async () => {
+  const steps = await dockerInstructions();
+  const from = steps.filter((s) => s.op === "FROM");
+  assert.equal(from.length, 1);
+  const args = new Map(
+    steps.filter((s) => s.op === "ARG").map((s) => s.args.split("=") as [string, string]),
+  );
+  const base = from[0]!.args.replace(/^\$\{(\w+)\}$/, (_, name) => args.get(name) ?? "");
+  assert.match(
+    base,
+    /^[\w./-]+(:\d[\w.-]*|@sha256:[0-9a-f]{64})$/,
+    `base image not pinned: ${base}`,
+  );
+  assert.doesNotMatch(base, /:latest$/);
+  assert.match(args.get("DENO_VERSION") ?? "", /^\d+\.\d+\.\d+$/);
+  const ignored = await dockerIgnored();
+  const copies = steps.filter((s) => s.op === "COPY" || s.op === "ADD");
+  assert.ok(copies.length > 0);
+  for (const copy of copies) {
+    assert.equal(copy.op, "COPY", "ADD fetches URLs and unpacks archives: use COPY");
+    const sources = copy.args.split(/\s+/).filter((a) => !a.startsWith("--")).slice(0, -1);
+    for (const source of sources) {
+      await Deno.stat(join(ROOT, source)); // throws when the source is missing
+      if (source !== ".") {
+        assert.ok(!ignored.some((p) => source.startsWith(p)), `${source} is in .dockerignore`);
+      }
+    }
+  }
+  const cache = steps.find((s) => s.op === "RUN" && s.args.includes("deno cache"))!;
+  for (const file of cache.args.match(/[\w/]+\.ts/g) ?? []) await Deno.stat(join(ROOT, file));
+  const cmd = steps.find((s) => s.op === "CMD")!;
+  assert.match(cmd.args, /sockgrade-pl-run/);
+  assert.match(steps.find((s) => s.op === "RUN" && s.args.includes("apt-get"))!.args, /bubblewrap/);
+});
+
+Deno.test(".dockerignore keeps .git, caches and tests out of the image", async () => {
+  const ignored = await dockerIgnored();
+  for (const pattern of [".git", ".cache", "node_modules", "tests"]) {
+    assert.ok(ignored.includes(pattern), pattern);
+  }
+});
+
+Deno.test("gradescope setup.sh installs Deno without Node, plus the compilers and bubblewrap", async () => {
+  const setup = await Deno.readTextFile(join(INTEGRATIONS, "gradescope/setup.sh"));
+  const code = setup.split("\n").filter((l) => !l.trim().startsWith("#")).join("\n");
+  assert.doesNotMatch(code, /\bnpm\b|\bnodejs\b/, "no Node or npm");
+  for (const pkg of ["build-essential", "python3", "default-jdk-headless", "bubblewrap"]) {
+    assert.match(code, new RegExp(`\\b${pkg}\\b`), pkg);
+  }
+  assert.match(code, /install_deno\.sh/);
+  const installer = await Deno.readTextFile(join(INTEGRATIONS, "container/install_deno.sh"));
+  assert.match(installer, /sha256sum/, "the download is checked");
+  const zip = await Deno.readTextFile(join(INTEGRATIONS, "gradescope/make_autograder_zip.sh"));
+  assert.match(zip, /platform_results\.ts/, "the zip carries the results writer");
+  for (const script of ["gradescope/setup.sh", "container/install_deno.sh"]) {
+    const ran = await run("bash", ["-n", join(INTEGRATIONS, script)]);
+    assert.equal(ran.code, 0, describe(ran));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // GitHub Classroom
 
 const WORKFLOW = join(INTEGRATIONS, "github-classroom/sockgrade.yml");
