@@ -616,3 +616,106 @@ Deno.test({
     assert.equal(folded.tests.reduce((sum, t) => sum + t.score, 0), score);
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions (plain workflow)
+
+const ACTIONS_WORKFLOW = join(INTEGRATIONS, "github-actions/sockgrade.yml");
+
+/** The action-validator CLI pinned in deno.json "imports". */
+async function actionValidator(): Promise<string> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const specifier = config.imports?.["@action-validator/cli"];
+  assert.match(
+    specifier ?? "",
+    /^npm:@action-validator\/cli@\d+\.\d+\.\d+$/,
+    "pinned in deno.json",
+  );
+  return specifier;
+}
+
+Deno.test("both workflows validate with action-validator, and a broken one does not", async () => {
+  const validator = await actionValidator();
+  const validate = (file: string) => run(Deno.execPath(), ["run", "-A", validator, file]);
+  for (const file of [ACTIONS_WORKFLOW, WORKFLOW]) {
+    const ran = await validate(file);
+    assert.equal(ran.code, 0, `${file}\n${describe(ran)}`);
+  }
+  await using dir = await tempDir();
+  const broken = join(dir.path, "broken.yml");
+  await Deno.writeTextFile(
+    broken,
+    (await Deno.readTextFile(ACTIONS_WORKFLOW)).replace("runs-on:", "runs_on:"),
+  );
+  const ran = await validate(broken);
+  assert.notEqual(ran.code, 0, "the validator catches a misspelt key");
+  assert.match(ran.stdout + ran.stderr, /runs_on/);
+});
+
+Deno.test({
+  name:
+    `github actions workflow: setup-deno with a cache, annotations per failed check, score outputs${
+      NO_YAML ? ` (skipped: ${NO_YAML})` : ""
+    }`,
+  ignore: workflow === undefined,
+  async fn() {
+    const parsed = await run("python3", [
+      "-c",
+      "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+      ACTIONS_WORKFLOW,
+    ]);
+    const w: Workflow & { jobs: Record<string, { outputs?: Record<string, string> }> } = JSON
+      .parse(parsed.stdout);
+    const job = Object.values(w.jobs)[0]!;
+    const steps = (job as unknown as { steps: Step[] }).steps;
+    const setup = steps.find((s) => s.uses?.startsWith("denoland/setup-deno@"))!;
+    assert.equal(String(setup.with?.cache), "true");
+    assert.match(setup.with?.["deno-version"] ?? "", /^v?\d+\.\d+\.\d+$/);
+    assert.deepEqual(Object.keys(job.outputs ?? {}), ["score", "max-score", "percent"]);
+    assert.ok(!steps.some((s) => s.uses?.includes("autograding")), "no Classroom reporter");
+
+    // The Report step, run as a runner runs it, on a graded failing submission.
+    await using ws = await tempDir();
+    await copyFixture("c-sizeof-client", join(ws.path, "submission"));
+    const json = join(ws.path, "sockgrade.json");
+    const graded = await run(Deno.execPath(), [
+      "run",
+      "-A",
+      join(ROOT, "main.ts"),
+      "grade",
+      join(ws.path, "submission"),
+      "--json",
+      json,
+      "--quiet",
+    ]);
+    assert.equal(graded.code, 0, describe(graded));
+    const outputFile = join(ws.path, "output");
+    const summaryFile = join(ws.path, "summary");
+    const report = await run(Deno.execPath(), [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      join(INTEGRATIONS, "github-actions/actions_report.ts"),
+      json,
+      "--submission",
+      "submission",
+    ], { cwd: ws.path, env: { GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile } });
+    assert.equal(report.code, 0, describe(report));
+    const result: GradeResult = JSON.parse(await Deno.readTextFile(json));
+    const failed = result.submissions[0]!.checks.filter((c) => c.status === "fail");
+    assert.ok(failed.length > 0);
+    for (const check of failed) {
+      assert.match(report.stdout, new RegExp(`^::error (file=[^,]+,)?title=${check.id}::`, "m"));
+    }
+    assert.match(report.stdout, /^::error file=submission\/client\.c,title=client\.messages::/m);
+    const outputs = await readOutputs(outputFile);
+    const s = result.submissions[0]!;
+    assert.deepEqual(outputs, {
+      score: String(s.score),
+      "max-score": String(s.maxScore),
+      percent: String(Math.round((s.score / s.maxScore) * 10000) / 100),
+    });
+    assert.match(await Deno.readTextFile(summaryFile), /client\.messages/);
+  },
+});
