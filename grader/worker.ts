@@ -154,7 +154,12 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       notes.push(why);
       outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", why));
     } else {
-      const ctx: CheckContext = { spec, net, server: built.server.plan, client: built.client.plan };
+      const ctx: CheckContext = {
+        spec,
+        net,
+        server: built.server.plan && { ...built.server.plan, kind: detection.server?.kind },
+        client: built.client.plan && { ...built.client.plan, kind: detection.client?.kind },
+      };
       // What the client really sent: the pair check expects one response per sent trigger.
       const observed: ClientObservation = {};
       const server = ctx.server
@@ -163,11 +168,17 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       const client = ctx.client
         ? await guarded(CLIENT_IDS, () => runClientChecks(ctx, observed))
         : same(CLIENT_IDS, "skip", notBuilt(built.client, "client"));
-      const serverStarted = server.find((o) => o.id === "server.starts")?.status;
+      // The server listened (perhaps on another port, or in the background: server.starts
+      // failed, the other checks ran) unless every check after server.starts was skipped.
+      const listened = server.some((o) => o.id === "server.trigger" && o.status !== "skip");
       const pair = !ctx.server || !ctx.client
         ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
-        : serverStarted === "fail" || serverStarted === "skip"
-        ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
+        : !listened
+        ? same(
+          ["pair.end-to-end"],
+          "skip",
+          "skipped: the server did not listen (see server.starts)",
+        )
         : await guarded(["pair.end-to-end"], async () => [
           await runPairCheck({ ...ctx, clientSent: observed.sent }),
         ]);

@@ -51,6 +51,7 @@ import { type ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "../probes/pr
 import type { Spec } from "../spec.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
+import { errorLine } from "./program_says.ts";
 import type { NetPlan, ProgramPlan } from "./types.ts";
 
 /** The command and environment that start the server. */
@@ -157,6 +158,8 @@ export class ServerRun implements AsyncDisposable {
       lineBuffered: command.lineBuffered,
       label: options.label,
       captureBytes: CAPTURE_BYTES,
+      // A server that forks into the background keeps serving: server.starts charges that.
+      holdTree: true,
     });
     this.program.exited.then((exit) => this.#exit = exit);
   }
@@ -412,8 +415,10 @@ export function describeExit(exit: ExitInfo): string {
   return `exit code ${exit.code}`;
 }
 
-/** The first line of stderr worth quoting in a message (escaped, cut), if any. */
+/**
+ * The line of stderr worth quoting in a message (escaped, cut), if any: the error line of a
+ * Python traceback or a Java stack trace, else the first line (see `program_says.ts`).
+ */
 export function firstStderrLine(program: RunningProgram): string | undefined {
-  const line = program.stderrLines.map((l) => l.text.trim()).find((t) => t.length > 0);
-  return line === undefined ? undefined : escapeText(line, 160);
+  return errorLine(program.stderrLines.map((l) => l.text));
 }

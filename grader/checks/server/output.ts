@@ -21,6 +21,7 @@
 
 import { escapeText } from "../../bytes.ts";
 import type { CheckStatus } from "../../result.ts";
+import { hint } from "../hints/mod.ts";
 import type { CheckOutcome } from "../types.ts";
 import { runCheck } from "./_run_check.ts";
 import { FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
@@ -99,8 +100,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
       status: "fail",
       message:
         `your server floods stdout: ${amount} other than the response during ${flood.check} alone, e.g. ${shown}`,
-      hint:
-        "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response.",
+      hint: hint("server.output-flood", session.plan.kind),
       evidence,
       durationMs: durationMs(),
     };
@@ -109,13 +109,15 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const hints: string[] = [];
   if (session.other.lines > 0) {
     problems.push(`stdout holds other lines than the response: ${shown}`);
-    hints.push(
-      "print diagnostics to stderr (fprintf(stderr, ...)) and keep stdout for the response",
-    );
+    hints.push(hint("server.output-extra-lines", session.plan.kind));
   }
   if (buffered) {
     problems.push("your server's output only appeared because sockgrade forced line buffering");
-    hints.push("call fflush(stdout) after printf (or setvbuf(stdout, NULL, _IOLBF, 0) at start)");
+    hints.push(
+      hint("server.output-flush", session.plan.kind, {
+        response: escapeText(session.spec.response),
+      }),
+    );
   }
   const status: CheckStatus = problems.length === 0 ? "pass" : "warn";
   const fraction = problems.length === 0 ? undefined : 0.5 ** problems.length;
@@ -128,7 +130,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     id: "server.output",
     status,
     message,
-    ...(hints.length ? { hint: `${hints.join("; ")}.` } : {}),
+    ...(hints.length ? { hint: hints.join(" ") } : {}),
     ...(fraction !== undefined ? { fraction } : {}),
     evidence,
     durationMs: durationMs(),
