@@ -3,7 +3,9 @@
  * `expected.json` naming the status each check must get. The whole corpus is graded once in the
  * private namespace (fixtures that hard-code the article's addresses may run nowhere else, so
  * this test fails, never falls back, when namespaces cannot be made); then each fixture's
- * statuses are compared, and no process may be left behind.
+ * statuses are compared, the words its messages and hints must (`words`) and must not
+ * (`absent`) contain, and its language label when it names one, and no process may be left
+ * behind.
  */
 
 import assert from "node:assert/strict";
@@ -21,6 +23,12 @@ interface Expected {
   description: string;
   isolation: "any" | "netns-only";
   checks: Record<string, CheckStatus>;
+  /** The result's language label. */
+  language?: string;
+  /** Per check id: words its message and hint together must contain (case-sensitive). */
+  words?: Record<string, string[]>;
+  /** Per check id: words its message and hint must not contain. */
+  absent?: Record<string, string[]>;
 }
 
 async function loadFixtures(): Promise<{ name: string; path: string; expected: Expected }[]> {
@@ -65,6 +73,23 @@ Deno.test("the fixture corpus gets its expected statuses in the private namespac
             got[id]
           } (${check.message})`;
         });
+      for (const [id, words] of Object.entries(fixture.expected.words ?? {})) {
+        const check = submission.checks.find((c) => c.id === id)!;
+        const said = `${check.message} ${check.hint ?? ""}`;
+        for (const word of words) {
+          if (!said.includes(word)) mismatches.push(`${id}: no "${word}" in: ${said}`);
+        }
+      }
+      for (const [id, words] of Object.entries(fixture.expected.absent ?? {})) {
+        const check = submission.checks.find((c) => c.id === id)!;
+        const said = `${check.message} ${check.hint ?? ""}`;
+        for (const word of words) {
+          if (said.includes(word)) mismatches.push(`${id}: "${word}" should not be in: ${said}`);
+        }
+      }
+      if (fixture.expected.language && submission.language !== fixture.expected.language) {
+        mismatches.push(`language: expected ${fixture.expected.language}, got ${submission.language}`);
+      }
       assert.deepEqual(mismatches, [], `${fixture.name}: ${fixture.expected.description}`);
     });
   }
