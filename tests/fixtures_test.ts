@@ -88,7 +88,9 @@ Deno.test("the fixture corpus gets its expected statuses in the private namespac
         }
       }
       if (fixture.expected.language && submission.language !== fixture.expected.language) {
-        mismatches.push(`language: expected ${fixture.expected.language}, got ${submission.language}`);
+        mismatches.push(
+          `language: expected ${fixture.expected.language}, got ${submission.language}`,
+        );
       }
       assert.deepEqual(mismatches, [], `${fixture.name}: ${fixture.expected.description}`);
     });
