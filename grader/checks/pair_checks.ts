@@ -47,6 +47,7 @@ import {
   type ProbeConnection,
   waitPortDrained,
 } from "../probes/probe_client.ts";
+import { DialWatch } from "../probes/dial_watch.ts";
 import { clientUsage, finishClient, runClient } from "./client_checks.ts";
 import { hint } from "./hints/mod.ts";
 import { describeExit, firstStderrLine, ServerRun } from "./server_program.ts";
@@ -186,8 +187,12 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
   recorder.note(`the server listens on ${formatAddress(ready.address, ready.port)}`);
 
   const argv = [...ctx.client.argv, net.serverAddress, String(net.port)];
+  // Where the client dialled, to say so when it did not reach the server (netns mode only).
+  using watch = net.mode === "netns" ? DialWatch.open() : undefined;
   const run = await runClient(ctx.client, argv, spec.timeouts.clientMs, recorder);
   await finishClient(run, recorder);
+  // Attempts on the server's port may have reached it (it may listen on every address).
+  const elsewhere = (watch?.attempts() ?? []).filter((d) => !d.endsWith(`:${ready.port}`));
   const clientEvidence = {
     command: argv,
     ...(run.exit ? { exit: describeExit(run.exit) } : {}),
@@ -235,7 +240,15 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
           ? `crashed with ${run.exit.signal}`
           : `exited with status ${run.exit?.code}`
       } against your own server${
-        usage ? `; it printed its usage line "${usage}"` : said ? `: "${said}"` : ""
+        elsewhere.length
+          ? `: it dialled ${elsewhere.slice(0, 3).join(", ")}, where nothing listens`
+          : ""
+      }${
+        usage
+          ? `; it printed its usage line "${usage}"`
+          : said
+          ? `${elsewhere.length ? "; it said" : ":"} "${said}"`
+          : ""
       }${portNote}`,
       { evidence, ...(usage ? { hint: hint("client.usage", ctx.client.kind) } : {}) },
     );
