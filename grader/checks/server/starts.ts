@@ -20,6 +20,7 @@
  */
 
 import { escapeText } from "../../bytes.ts";
+import type { CheckId } from "../../checks_catalogue.ts";
 import {
   connectProbe,
   ExchangeRecorder,
@@ -109,26 +110,24 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
     // process in the background is graded by the other checks and only this one fails.
     const daemonized = !run.program.programRunning();
     let unusable: string | undefined;
-    {
-      try {
-        await using conn = await connectProbe({
-          host,
-          port: ready.port,
-          localAddress: net.clientAddress,
-          timeoutMs: spec.timeouts.responseMs,
-          recorder: rec,
-          connection: "conn 1",
-        });
-        await conn.close();
-      } catch (error) {
-        if (error instanceof ProbeConnectError && error.failure === "bind") {
-          verdict = {
-            status: "error",
-            message: `sockgrade could not run this check (not your fault): ${error.message}`,
-          };
-        } else {
-          unusable = `a connection to it failed: ${(error as Error).message}`;
-        }
+    try {
+      await using conn = await connectProbe({
+        host,
+        port: ready.port,
+        localAddress: net.clientAddress,
+        timeoutMs: spec.timeouts.responseMs,
+        recorder: rec,
+        connection: "conn 1",
+      });
+      await conn.close();
+    } catch (error) {
+      if (error instanceof ProbeConnectError && error.failure === "bind") {
+        verdict = {
+          status: "error",
+          message: `sockgrade could not run this check (not your fault): ${error.message}`,
+        };
+      } else {
+        unusable = `a connection to it failed: ${(error as Error).message}`;
       }
     }
     if (!unusable && daemonized && verdict.status !== "error") {
@@ -155,7 +154,8 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
     }
     run.recordOutput(rec);
     if (session.listening && verdict.status !== "error" && !run.exit) {
-      session.kept = { run, ready, startedFor: "server.starts", passed: ["server.starts"] };
+      const passed: CheckId[] = verdict.status === "pass" ? ["server.starts"] : [];
+      session.kept = { run, ready, startedFor: "server.starts", passed };
     }
   }
   tallyOutput(session, "server.starts", run);
