@@ -479,6 +479,7 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
   }
   const said = firstStderrLine(run.program);
   const printed = run.program.stdoutLines.some((l) => l.text.trim() !== "");
+  const usage = clientUsage(run);
   const kind = plan.kind;
   if (run.timedOut) {
     return {
@@ -506,6 +507,14 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
         message:
           `your client printed "${said}" but exited with status 0 when no server was listening (the error message is right, the status is not)`,
         hint: hint("client.no-server-exit-zero", kind),
+      }
+      : usage
+      ? {
+        ...base,
+        status: "fail",
+        message:
+          `your client printed its usage line "${usage}" and exited with status 0 instead of trying to connect`,
+        hint: hint("client.usage", kind),
       }
       : {
         ...base,
