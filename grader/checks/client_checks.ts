@@ -498,6 +498,16 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
       hint: hint("client.no-server-crash", kind),
     };
   }
+  if (usage) {
+    // It never tried: how it handles a failed connect is unknown, whatever its status.
+    return {
+      ...base,
+      status: "fail",
+      message:
+        `your client printed its usage line "${usage}" and exited with status ${exit.code} instead of trying to connect`,
+      hint: hint("client.usage", kind),
+    };
+  }
   if (exit.code === 0) {
     return said
       ? {
@@ -507,14 +517,6 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
         message:
           `your client printed "${said}" but exited with status 0 when no server was listening (the error message is right, the status is not)`,
         hint: hint("client.no-server-exit-zero", kind),
-      }
-      : usage
-      ? {
-        ...base,
-        status: "fail",
-        message:
-          `your client printed its usage line "${usage}" and exited with status 0 instead of trying to connect`,
-        hint: hint("client.usage", kind),
       }
       : {
         ...base,
