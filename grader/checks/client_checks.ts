@@ -270,7 +270,9 @@ function noConnectionReason(run: CaptureRun, target: string, timeoutMs: number):
     : `${dialled}${said ? `${dialled ? "; it said" : ":"} "${said}"` : ""}`;
   const exit = run.exit;
   if (run.timedOut) {
-    return `your client did not connect to ${target} within ${timeoutMs} ms${dialled}`;
+    return `your client did not connect to ${target} within ${timeoutMs} ms${dialled}${
+      said ? `; it said "${said}"` : ""
+    }`;
   }
   if (exit?.signal) {
     return `your client crashed (${exit.signal}) before it connected to ${target}${dialled}`;
