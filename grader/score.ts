@@ -1,6 +1,7 @@
 /**
  * Scoring: turns check outcomes into scored results with the spec's rubric. `pass` earns the
- * check's points, `warn` earns its fraction of them (full by default), `fail` and `skip` earn
+ * check's points, `warn` earns its fraction of them (full by default), `fail` earns its fraction
+ * (partial points for the cases that passed, EXERCISE.md §3; none by default), `skip` earns
  * nothing, and `error` (the grader's own fault) is never charged to the student: the check's
  * points leave the maximum instead, so the score is out of what could be graded.
  *
@@ -48,6 +49,8 @@ export function scoreSubmission(outcomes: readonly CheckOutcome[], spec: Spec): 
         ? 1
         : o.status === "warn"
         ? Math.min(1, Math.max(0, o.fraction ?? 1))
+        : o.status === "fail"
+        ? Math.min(1, Math.max(0, o.fraction ?? 0))
         : 0;
       const { fraction: _fraction, ...rest } = o;
       return { ...rest, points: round(maxPoints * share), maxPoints };

@@ -17,7 +17,7 @@ import type { Spec } from "./spec.ts";
 import { copySubmission, SubmissionError } from "./submission/workspace.ts";
 import { SandboxError } from "./sandbox/errors.ts";
 import { hideFromPrograms } from "./sandbox/filesystem.ts";
-import { detectPrograms } from "./submission/discover.ts";
+import { type Detection, detectPrograms } from "./submission/discover.ts";
 import { defaultCacheDir } from "./submission/build_cache.ts";
 import {
   buildSubmission,
@@ -165,7 +165,7 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       notes.push(why);
       outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "error", why));
     } else {
-      outcomes.push(...inSpecTerms(net, await runChecks(spec, net, under)));
+      outcomes.push(...inSpecTerms(net, await runChecks(spec, net, under, detection)));
       const refused = refusalNote(under);
       if (refused) notes.push(refused);
     }
@@ -189,8 +189,19 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
  * `error` (with the reason, never charged); what the interposer refused is named in the checks
  * of the group during which it happened.
  */
-async function runChecks(spec: Spec, net: NetPlan, under: ProgramsUnder): Promise<CheckOutcome[]> {
-  const ctx: CheckContext = { spec, net, server: under.server, client: under.client };
+async function runChecks(
+  spec: Spec,
+  net: NetPlan,
+  under: ProgramsUnder,
+  detection: Detection,
+): Promise<CheckOutcome[]> {
+  // Each plan carries how its program was made, so that hints speak its language.
+  const ctx: CheckContext = {
+    spec,
+    net,
+    server: under.server && { ...under.server, kind: detection.server?.kind },
+    client: under.client && { ...under.client, kind: detection.client?.kind },
+  };
   // What the client really sent: the pair check expects one response per sent trigger.
   const observed: ClientObservation = {};
   const uncovered = (ids: readonly CheckId[], why: string) =>
@@ -209,14 +220,16 @@ async function runChecks(spec: Spec, net: NetPlan, under: ProgramsUnder): Promis
     : ctx.client
     ? await noteRefusals(under, await guarded(CLIENT_IDS, () => runClientChecks(ctx, observed)))
     : same(CLIENT_IDS, "skip", notBuilt(under.built.client, "client"));
-  const serverStarted = server.find((o) => o.id === "server.starts")?.status;
+  // The server listened (perhaps on another port, or in the background: server.starts failed,
+  // the other checks ran) unless every check after server.starts was skipped.
+  const listened = server.some((o) => o.id === "server.trigger" && o.status !== "skip");
   const uncoveredSide = under.serverUncovered ?? under.clientUncovered;
   const pair = !ctx.server || !ctx.client
     ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
     : uncoveredSide
     ? uncovered(["pair.end-to-end"], uncoveredSide)
-    : serverStarted === "fail" || serverStarted === "skip"
-    ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
+    : !listened
+    ? same(["pair.end-to-end"], "skip", "skipped: the server did not listen (see server.starts)")
     : await noteRefusals(
       under,
       await guarded(["pair.end-to-end"], async () => [

@@ -6,9 +6,9 @@
  * user namespaces), by a grader started inside a network namespace the test makes
  * (`unshare -rn`, only `lo`): so no packet of a fixture can leave the machine in either run.
  * Each fixture's statuses are compared (on loopback with `checksOnLoopback` where a fixture
- * documents a difference); in the namespace also the words its messages and hints must (`words`)
- * and must not (`absent`) contain, and its language label when it names one; and no process may
- * be left behind.
+ * documents a difference), in the namespace also the words its messages and hints must
+ * (`words`) and must not (`absent`) contain and its language label, and no process may be left
+ * behind.
  */
 
 import assert from "node:assert/strict";
@@ -36,8 +36,8 @@ interface Expected {
   absent?: Record<string, string[]>;
 }
 
-/** The words a submission's messages and hints lack or hold against `expected`, as lines. */
-function wordMismatches(submission: SubmissionResult, expected: Expected): string[] {
+/** What a graded submission says against a fixture's `words`, `absent` and `language`. */
+function sayingMismatches(submission: SubmissionResult, expected: Expected): string[] {
   const wrong: string[] = [];
   const said = (id: string) => {
     const check = submission.checks.find((c) => c.id === id)!;
@@ -101,9 +101,10 @@ Deno.test("the fixture corpus gets its expected statuses in the private namespac
   assert.equal(result.isolation, "netns");
   for (const [i, fixture] of fixtures.entries()) {
     await t.step(fixture.name, () => {
+      const submission = result.submissions[i]!;
       const wrong = [
-        ...mismatches(result.submissions[i]!, fixture.expected.checks),
-        ...wordMismatches(result.submissions[i]!, fixture.expected),
+        ...mismatches(submission, fixture.expected.checks),
+        ...sayingMismatches(submission, fixture.expected),
       ];
       assert.deepEqual(wrong, [], `${fixture.name}: ${fixture.expected.description}`);
     });

@@ -25,9 +25,12 @@ import { escapeBytes, escapeText } from "../bytes.ts";
 import type { Exchange } from "../result.ts";
 import { clientArgs } from "../net_plan.ts";
 import { type CapturedConnection, CaptureServer } from "../probes/capture_server.ts";
+import { DialWatch } from "../probes/dial_watch.ts";
 import { ExchangeRecorder, formatAddress } from "../probes/probe_client.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { diagnoseMessages, sentMessages } from "./diagnose.ts";
+import { hint } from "./hints/mod.ts";
+import { usageLine } from "./program_says.ts";
 import { describeExit, firstStderrLine } from "./server_program.ts";
 import type { CheckContext, CheckOutcome, ProgramPlan } from "./types.ts";
 
@@ -79,6 +82,11 @@ interface CaptureRun extends ClientRun {
   closedByClient: boolean[];
   /** The exchange for the evidence. */
   exchange: Exchange;
+  /**
+   * Where the client tried to connect (`address:port`, each once), seen by a
+   * {@linkcode DialWatch} in `netns` mode; `[]` when none was seen or it could not watch.
+   */
+  dialled: string[];
 }
 
 function waitExit(program: RunningProgram, timeoutMs: number): Promise<ExitInfo | undefined> {
@@ -165,6 +173,8 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
       { cause: error },
     );
   }
+  // Every connection attempt in the private namespace is the client's while it runs.
+  using watch = net.mode === "netns" ? DialWatch.open() : undefined;
   try {
     const argv = [...plan.argv, ...clientArgs(net)];
     const run = await runClient(plan, argv, spec.timeouts.clientMs, recorder);
@@ -182,6 +192,7 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
     }
     await capture.close();
     capture.record(recorder);
+    const dialled = watch?.attempts() ?? [];
     const closedByClient = capture.connections.map((c) => settled.has(c));
     const endings = capture.connections.map((c): EndTiming =>
       !settled.has(c)
@@ -196,6 +207,7 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
       endings,
       closedByClient,
       exchange: recorder.toExchange(),
+      dialled,
     };
   } finally {
     await capture.close();
@@ -227,13 +239,45 @@ function runEvidence(
   };
 }
 
+/** A usage line the client printed on stdout or stderr, if any. */
+export function clientUsage(run: ClientRun): string | undefined {
+  const program = run.program;
+  if (!program) return undefined;
+  return usageLine(
+    program.stdoutLines.map((l) => l.text),
+    program.stderrLines.map((l) => l.text),
+  );
+}
+
+/**
+ * Where the client dialled instead of `target`, in words ("it dialled 127.0.0.1:1010, where
+ * nothing listens"), from the connection attempts the grader saw; "" when it saw none.
+ */
+function dialledWords(run: CaptureRun, target: string): string {
+  const elsewhere = run.dialled.filter((d) => d !== target);
+  if (elsewhere.length === 0) return "";
+  const shown = elsewhere.slice(0, 3).join(", ") +
+    (elsewhere.length > 3 ? ` and ${elsewhere.length - 3} more` : "");
+  return `: it dialled ${shown}, where nothing listens`;
+}
+
 /** Why a client that never connected did not, in words. */
 function noConnectionReason(run: CaptureRun, target: string, timeoutMs: number): string {
   const said = run.program ? firstStderrLine(run.program) : undefined;
-  const quoted = said ? `: "${said}"` : "";
+  const usage = clientUsage(run);
+  const dialled = dialledWords(run, target);
+  const quoted = usage
+    ? `${dialled}; it printed its usage line "${usage}"`
+    : `${dialled}${said ? `${dialled ? "; it said" : ":"} "${said}"` : ""}`;
   const exit = run.exit;
-  if (run.timedOut) return `your client did not connect to ${target} within ${timeoutMs} ms`;
-  if (exit?.signal) return `your client crashed (${exit.signal}) before it connected to ${target}`;
+  if (run.timedOut) {
+    return `your client did not connect to ${target} within ${timeoutMs} ms${dialled}${
+      said ? `; it said "${said}"` : ""
+    }`;
+  }
+  if (exit?.signal) {
+    return `your client crashed (${exit.signal}) before it connected to ${target}${dialled}`;
+  }
   if (exit && exit.code !== 0) {
     return `your client exited with status ${exit.code} without connecting to ${target}${quoted}`;
   }
@@ -242,13 +286,17 @@ function noConnectionReason(run: CaptureRun, target: string, timeoutMs: number):
 
 function connectsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
   const target = formatAddress(ctx.net.serverAddress, ctx.net.port);
-  const evidence = { ...runEvidence(run), exchanges: [run.exchange] };
+  const evidence = {
+    ...runEvidence(run),
+    ...(run.dialled.length ? { dialled: run.dialled } : {}),
+    exchanges: [run.exchange],
+  };
   if (run.startError) {
     return {
       id: "client.connects",
       status: "fail",
       message: `your client could not be started: ${run.startError}`,
-      hint: "Check that the client builds to a program that can run (see build.client).",
+      hint: hint("client.start-failed", ctx.client?.kind),
       evidence,
       durationMs: ms(run.endedAt - run.startedAt),
     };
@@ -259,9 +307,7 @@ function connectsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       id: "client.connects",
       status: "fail",
       message: noConnectionReason(run, target, ctx.spec.timeouts.clientMs),
-      hint:
-        "Connect to the address and port given on the command line (argv[1] and argv[2]), e.g. " +
-        "`connect(fd, ...)` with `inet_pton(AF_INET, argv[1], ...)` and `htons(atoi(argv[2]))`.",
+      hint: hint(clientUsage(run) ? "client.usage" : "client.connect-args", ctx.client?.kind),
       evidence,
       durationMs: ms(run.endedAt - run.startedAt),
     };
@@ -301,6 +347,7 @@ function messagesOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
   const d = diagnoseMessages(
     run.connections.map((c, i) => ({ bytes: c.bytes(), closed: run.closedByClient[i]! })),
     ctx.spec.messages,
+    ctx.client?.kind,
   );
   return {
     id: "client.messages",
@@ -334,6 +381,7 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
     exchanges: [run.exchange],
   };
   const base = { id: "client.exits" as const, evidence, durationMs };
+  const kind = ctx.client?.kind;
   const exit = run.exit;
   if (run.startError || !exit) {
     return { ...base, status: "skip", message: "skipped: the client could not be started" };
@@ -355,8 +403,7 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       message: `your client did not exit within ${ctx.spec.timeouts.clientMs} ms and was killed${
         open > 0 ? `; ${plural(open, "connection")} still open` : ""
       }`,
-      hint:
-        "After sending the last message, close the socket and return from main: do not wait for an answer (the server sends none).",
+      hint: hint("client.hangs-after-sending", kind),
     };
   }
   if (exit.signal) {
@@ -364,11 +411,14 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       ...base,
       status: "fail",
       message: `your client crashed with ${exit.signal}`,
-      hint: exit.signal === "SIGSEGV"
-        ? "A segmentation fault: check array sizes, pointers and argv use (run it under a debugger)."
-        : exit.signal === "SIGPIPE"
-        ? "It wrote to a connection the server had closed; check send()'s result."
-        : "Run it by hand to see where it stops.",
+      hint: hint(
+        exit.signal === "SIGSEGV"
+          ? "client.crash-segv"
+          : exit.signal === "SIGPIPE"
+          ? "client.crash-sigpipe"
+          : "client.crash-other",
+        kind,
+      ),
     };
   }
   if (exit.code !== 0) {
@@ -378,7 +428,7 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       message: `your client exited with status ${exit.code}, expected 0${
         said ? `: "${said}"` : ""
       }`,
-      hint: "Return 0 from main when everything was sent.",
+      hint: hint("client.exit-status", kind),
     };
   }
   const left = run.endings.filter((e) => e === "left open after exit").length;
@@ -389,7 +439,7 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       message: `your client exited with status 0 but ${
         plural(left, "connection")
       } stayed open after it (a process it started kept the socket)`,
-      hint: "Close the socket before exiting and do not leave child processes running.",
+      hint: hint("client.left-open", kind),
     };
   }
   const resets = run.endings.filter((e) => e === "reset").length;
@@ -402,8 +452,7 @@ function exitsOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
       message: `your client exited with status 0 ${when}, but reset ${
         plural(resets, "connection")
       } (RST) instead of closing it`,
-      hint:
-        "A reset can lose data the server has not read yet: close() the socket normally (no SO_LINGER 0).",
+      hint: hint("client.reset", kind),
     };
   }
   const closing = run.connections.length === 0
@@ -433,15 +482,15 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
   }
   const said = firstStderrLine(run.program);
   const printed = run.program.stdoutLines.some((l) => l.text.trim() !== "");
-  const errorHint =
-    'When connect() fails, print why on stderr (e.g. `perror("connect")`) and exit with a non-zero status.';
+  const usage = clientUsage(run);
+  const kind = plan.kind;
   if (run.timedOut) {
     return {
       ...base,
       status: "fail",
       message:
         `your client waited forever when no server was listening (killed after ${spec.timeouts.clientMs} ms)`,
-      hint: `Do not retry forever. ${errorHint}`,
+      hint: hint("client.no-server-retries", kind),
     };
   }
   if (exit.signal) {
@@ -449,37 +498,46 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
       ...base,
       status: "fail",
       message: `your client crashed with ${exit.signal} when no server was listening`,
-      hint: `Check connect()'s return value: it is -1 when nobody listens. ${errorHint}`,
+      hint: hint("client.no-server-crash", kind),
+    };
+  }
+  if (usage) {
+    // It never tried: how it handles a failed connect is unknown, whatever its status.
+    return {
+      ...base,
+      status: "fail",
+      message:
+        `your client printed its usage line "${usage}" and exited with status ${exit.code} instead of trying to connect`,
+      hint: hint("client.usage", kind),
     };
   }
   if (exit.code === 0) {
     return said
       ? {
         ...base,
-        status: "warn",
+        status: "fail",
         fraction: 0.5,
         message:
-          `your client printed "${said}" but exited with status 0 when no server was listening`,
-        hint:
-          "Exit with a non-zero status (e.g. `return 1;` or `exit(EXIT_FAILURE)`) when it fails.",
+          `your client printed "${said}" but exited with status 0 when no server was listening (the error message is right, the status is not)`,
+        hint: hint("client.no-server-exit-zero", kind),
       }
       : {
         ...base,
         status: "fail",
         message:
           "your client exited with status 0 and no error message when no server was listening",
-        hint: errorHint,
+        hint: hint("client.no-server-error", kind),
       };
   }
   if (!said) {
     return {
       ...base,
-      status: "warn",
+      status: "fail",
       fraction: 0.5,
       message: printed
-        ? `your client exited with status ${exit.code} but printed its error on stdout, not stderr`
-        : `your client exited with status ${exit.code} but printed no error message`,
-      hint: errorHint,
+        ? `your client exited with status ${exit.code} (right) but printed its error on stdout, not stderr`
+        : `your client exited with status ${exit.code} (right) but printed no error message on stderr`,
+      hint: hint(printed ? "client.error-on-stdout" : "client.no-server-error", kind),
     };
   }
   return {

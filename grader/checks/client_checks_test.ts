@@ -100,8 +100,8 @@ Deno.test({
       ["hang", ["pass", "pass", "fail", "pass"], /did not exit within 1500 ms/],
       ["exit1", ["pass", "pass", "fail", "pass"], /status 1, expected 0/],
       ["crash", ["pass", "pass", "fail", "fail"], /crashed with SIGSEGV/],
-      ["silent", ["pass", "pass", "pass", "warn"], /printed no error message/],
-      ["zero", ["pass", "pass", "pass", "warn"], /exited with status 0 when no server/],
+      ["silent", ["pass", "pass", "pass", "fail"], /printed no error message/],
+      ["zero", ["pass", "pass", "pass", "fail"], /exited with status 0 when no server/],
       ["retry", ["pass", "pass", "pass", "fail"], /waited forever when no server was listening/],
       [
         "wrong-port",

@@ -23,6 +23,8 @@
 
 import { escapeText } from "../bytes.ts";
 import { type FramedMessage, LineFramer } from "../framing.ts";
+import type { ProgramKind } from "../submission/discover.ts";
+import { hint, type HintCause } from "./hints/mod.ts";
 
 /** What one connection carried from the client. */
 export interface ReceivedConnection {
@@ -76,15 +78,15 @@ export type ConnectionLayout =
 
 /** The structured result the `client.messages` check turns into an outcome. */
 export interface MessagesDiagnosis {
-  /** `pass`; `warn` (only harmless extras such as empty lines); `fail`. */
-  status: "pass" | "warn" | "fail";
+  /** `pass`, or `fail` (with `fraction` when only empty lines were extra). */
+  status: "pass" | "fail";
   /** `exact`, or the kind of the first (most basic) problem. */
   kind: DiagnosisKind;
   /** One line for the student: what was right, or the first problem. */
   message: string;
   /** How to fix the first problem. */
   hint?: string;
-  /** For `warn`: the share of the points earned. */
+  /** For a `fail` whose only problem is empty lines: the share of the points earned. */
   fraction?: number;
   /** Everything behind the decision, for the evidence. */
   details: MessagesDetails;
@@ -122,8 +124,6 @@ const decoder = new TextDecoder();
 /** How many bytes of each received message the evidence shows (head and tail). */
 const SHOWN_BYTES = 256;
 const encoder = new TextEncoder();
-const NEWLINE_HINT = "End every message with '\\n' (write `msg + \"\\n\"`), e.g. " +
-  '`send(fd, "Client Query\\n", strlen("Client Query\\n"), 0)`.';
 
 /** Shows a message for a sentence: escaped and in backticks. */
 function show(text: string): string {
@@ -316,6 +316,7 @@ function describeChange(
   want: string,
   position: number,
   expected: readonly string[],
+  say: Say,
 ): Problem {
   const where = `your client's ${ordinal(position)} message was ${show(got)}`;
   const swap = swappedAt(got, want);
@@ -329,33 +330,33 @@ function describeChange(
         message: `${where} but the assignment expects ${
           show(want)
         }: the assignment keeps the article's typo ${show(want)} verbatim`,
-        hint: `Send ${show(want)} exactly as written (with "${wantWord}", not "${gotWord}").`,
+        hint: say("messages.typo-fixed", { want: show(want), wantWord, gotWord }),
       };
     }
     return {
       kind: "typo",
       message: `${where} but the assignment expects ${show(want)}: "${gotWord}" is misspelt`,
-      hint: "Copy the messages from the assignment character for character.",
+      hint: say("messages.typo"),
     };
   }
   if (got.toLowerCase() === want.toLowerCase()) {
     return {
       kind: "case",
       message: `${where} but the assignment expects ${show(want)}: upper and lower case differ`,
-      hint: "Messages are compared exactly, case included.",
+      hint: say("messages.case"),
     };
   }
   if (got.trim() === want.trim() || got.replace(/\s+/g, " ") === want) {
     return {
       kind: "whitespace",
       message: `${where} but the assignment expects ${show(want)}: the spaces differ`,
-      hint: "Send no extra spaces or tabs before, inside or after a message.",
+      hint: say("messages.whitespace"),
     };
   }
   return {
     kind: "changed",
     message: `${where} but the assignment expects ${show(want)}`,
-    hint: "Send each message exactly as the assignment writes it.",
+    hint: say("messages.changed"),
   };
 }
 
@@ -396,7 +397,7 @@ function diff(got: readonly string[], want: readonly string[]): Op[] {
 }
 
 /** Problems in the sequence of messages (after framing was sorted out). */
-function sequenceProblems(got: readonly string[], want: readonly string[]): Problem[] {
+function sequenceProblems(got: readonly string[], want: readonly string[], say: Say): Problem[] {
   if (equalLists(got, want)) return [];
   if (equalLists([...got].sort(), [...want].sort())) {
     return [{
@@ -404,7 +405,7 @@ function sequenceProblems(got: readonly string[], want: readonly string[]): Prob
       message: `your client sent the right messages in the wrong order: ${
         got.map(show).join(", ")
       } instead of ${want.map(show).join(", ")}`,
-      hint: "Send the messages in the order the assignment lists them.",
+      hint: say("messages.reordered"),
     }];
   }
   const ops = diff(got, want);
@@ -419,20 +420,20 @@ function sequenceProblems(got: readonly string[], want: readonly string[]): Prob
     }
     const paired = Math.min(missing.length, extra.length);
     for (let p = 0; p < paired; p++) {
-      problems.push(describeChange(extra[p]!.text, missing[p]!.text, missing[p]!.at, want));
+      problems.push(describeChange(extra[p]!.text, missing[p]!.text, missing[p]!.at, want, say));
     }
     for (const op of missing.slice(paired)) {
       problems.push({
         kind: "missing",
         message: `your client never sent the ${ordinal(op.at)} message ${show(op.text)}`,
-        hint: `Send all ${plural(want.length, "message")} of the assignment, in order.`,
+        hint: say("messages.missing", { count: plural(want.length, "message") }),
       });
     }
     for (const op of extra.slice(paired)) {
       problems.push({
         kind: "extra",
         message: `your client sent ${show(op.text)}, which the assignment does not ask for`,
-        hint: "Send only the assignment's messages (no greetings, prompts or extra lines).",
+        hint: say("messages.extra"),
       });
     }
     if (k < ops.length) k++;
@@ -489,14 +490,22 @@ function otherSeparator(text: string, want: readonly string[]): string | undefin
   return text === joined || text === joined + sep ? sep : undefined;
 }
 
+/** A hint in the client's language (see `hints/mod.ts`). */
+type Say = (cause: HintCause, vars?: Record<string, string>) => string;
+
 /**
  * Decides `client.messages` from the bytes of each connection (in the order they were accepted)
- * and the spec's messages. See the module doc for what passes and what is diagnosed.
+ * and the spec's messages. See the module doc for what passes and what is diagnosed. Hints
+ * speak the language of a client made as `kind` (language-neutral when unset).
  */
 export function diagnoseMessages(
   connections: readonly ReceivedConnection[],
   expected: readonly string[],
+  kind?: ProgramKind,
 ): MessagesDiagnosis {
+  const example = expected[0] ?? "";
+  const say: Say = (cause, vars = {}) =>
+    hint(cause, kind, { trigger: escapeText(example, 80), ...vars });
   const conns = connections.map((c) => ({ bytes: c.bytes, closed: c.closed ?? true }));
   const used = conns.filter((c) => c.bytes.length > 0);
   const notes: string[] = [];
@@ -528,12 +537,12 @@ export function diagnoseMessages(
       ? {
         kind: "never-connected",
         message: "your client never connected, so it sent no messages",
-        hint: "Connect to the address and port given on the command line, then send the messages.",
+        hint: say("messages.never-connected"),
       }
       : {
         kind: "nothing-sent",
         message: `your client connected (${plural(conns.length, "time")}) but sent nothing`,
-        hint: "After connect(), write each message followed by '\\n' with send() or write().",
+        hint: say("messages.nothing-sent"),
       };
     problems.push(problem);
     return finish("fail", details);
@@ -553,8 +562,7 @@ export function diagnoseMessages(
       message: `your client put each message's length in ${prefixed.width} bytes before it${
         prefixed.width === 2 ? " (as Java's writeUTF does)" : ""
       } instead of ending it with '\\n': the server reads those bytes as part of the messages`,
-      hint: 'Send the bytes of the message followed by "\\n" and nothing else, e.g. ' +
-        '`out.write((msg + "\\n").getBytes(StandardCharsets.UTF_8))` instead of `writeUTF(msg)`.',
+      hint: say("messages.length-prefix"),
     });
     texts = prefixed.texts.map((t) => t.replace(/\r?\n$/, ""));
   } else if (runs.length > 0) {
@@ -572,8 +580,7 @@ export function diagnoseMessages(
         message: size
           ? `your client sent ${size} bytes per message: each message is followed by the rest of its buffer ('\\0' bytes or leftovers), which the server reads as part of the messages`
           : `your client sent runs of up to ${longest} '\\0' bytes after its messages: the server reads them as part of the messages`,
-        hint:
-          "`send(fd, buf, sizeof buf, 0)` sends the whole buffer; send `strlen(buf)` bytes instead.",
+        hint: say("messages.padding"),
       });
       texts = blocks
         ? blocks.texts
@@ -584,11 +591,7 @@ export function diagnoseMessages(
         message: hadNewline
           ? "each message ends with '\\0': the server reads the NUL byte as part of the next message"
           : "your client ended each message with '\\0' instead of '\\n': the server cannot tell where one ends",
-        hint: hadNewline
-          ? "Send strlen(buf) bytes, not strlen(buf)+1."
-          : `Send strlen(buf) bytes, not strlen(buf)+1, and ${
-            NEWLINE_HINT.charAt(0).toLowerCase()
-          }${NEWLINE_HINT.slice(1)}`,
+        hint: say(hadNewline ? "messages.nul-after-newline" : "messages.nul-instead-of-newline"),
       });
       texts = (hadNewline ? stripped : asNewlines).cuts.map((c) => c.text);
       if (!hadNewline) texts = texts.filter((t) => t !== "");
@@ -613,7 +616,7 @@ export function diagnoseMessages(
       message: `your client's last message ${
         show(last.text)
       } has no '\\n' and the connection was never closed, so the server cannot know it ended`,
-      hint: NEWLINE_HINT,
+      hint: say("messages.newline"),
     });
     texts.push(...framed.unterminated.map((c) => c.text));
   }
@@ -626,7 +629,7 @@ export function diagnoseMessages(
         message: `your client separated the messages with ${
           show(single)
         } instead of '\\n': the server reads them as one message ${show(texts[0]!)}`,
-        hint: NEWLINE_HINT,
+        hint: say("messages.newline"),
       });
       texts = [...expected];
     }
@@ -645,26 +648,26 @@ export function diagnoseMessages(
         : `your client sent ${first.map(show).join(" and ")} run together as ${
           show(first.join(""))
         }, with no '\\n' between them`,
-      hint: NEWLINE_HINT,
+      hint: say("messages.newline"),
     });
     texts = split.texts;
   }
 
   const blank = texts.filter((t) => t === "").length;
   if (blank > 0) texts = texts.filter((t) => t !== "");
-  problems.push(...sequenceProblems(texts, expected));
+  problems.push(...sequenceProblems(texts, expected, say));
   if (blank > 0) {
     problems.push({
       kind: "empty-lines",
       message: `your client also sent ${
         plural(blank, "empty line")
       } (a '\\n' with nothing before it)`,
-      hint: "Send one '\\n' after each message and nothing else.",
+      hint: say("messages.empty-lines"),
     });
   }
 
   if (problems.length === 0) return finish("pass", details);
-  if (problems.every((p) => p.kind === "empty-lines")) return finish("warn", details, 0.5);
+  if (problems.every((p) => p.kind === "empty-lines")) return finish("fail", details, 0.5);
   return finish("fail", details);
 
   function finish(

@@ -79,7 +79,7 @@ Deno.test("diagnoseMessages() spots a separator other than a newline", () => {
 
 Deno.test("diagnoseMessages() spots strlen+1 NUL terminators", async (t) => {
   await t.step("after the newline", () => {
-    const d = diagnoseMessages([conn(ARTICLE.map((m) => `${m}\n\0`).join(""))], ARTICLE);
+    const d = diagnoseMessages([conn(ARTICLE.map((m) => `${m}\n\0`).join(""))], ARTICLE, "c");
     assert.equal(d.status, "fail");
     assert.equal(d.kind, "nul-terminated");
     assert.match(d.message, /each message ends with '\\0'/);
@@ -102,7 +102,7 @@ Deno.test("diagnoseMessages() spots strlen+1 NUL terminators", async (t) => {
 Deno.test("diagnoseMessages() spots whole buffers sent with sizeof", async (t) => {
   await t.step("zeroed 4096-byte buffers on one connection", () => {
     const bytes = concat(...ARTICLE.map((m) => padded(`${m}\n`, 4096)));
-    const d = diagnoseMessages([conn(bytes)], ARTICLE);
+    const d = diagnoseMessages([conn(bytes)], ARTICLE, "c");
     assert.equal(d.status, "fail");
     assert.equal(d.kind, "padding");
     assert.match(d.message, /4096 bytes per message/);
@@ -196,12 +196,12 @@ Deno.test("diagnoseMessages() finds missing, extra and reordered messages", asyn
   });
 });
 
-Deno.test("diagnoseMessages() warns about empty lines only", () => {
+Deno.test("diagnoseMessages() fails empty lines alone with half the points", () => {
   const d = diagnoseMessages(
     [conn("\nClient Query test\n\nCleint Query\nClient Query Quit\n")],
     ARTICLE,
   );
-  assert.equal(d.status, "warn");
+  assert.equal(d.status, "fail");
   assert.equal(d.kind, "empty-lines");
   assert.equal(d.fraction, 0.5);
   assert.match(d.message, /2 empty lines/);
@@ -243,7 +243,7 @@ Deno.test("diagnoseMessages() works for a teacher's own messages", () => {
 
 Deno.test("diagnoseMessages() spots Java's writeUTF length prefixes", () => {
   const utf = (m: string) => concat(Uint8Array.of(0, m.length), enc(m));
-  const d = diagnoseMessages([conn(concat(...ARTICLE.map(utf)))], ARTICLE);
+  const d = diagnoseMessages([conn(concat(...ARTICLE.map(utf)))], ARTICLE, "java");
   assert.equal(d.status, "fail");
   assert.equal(d.kind, "length-prefix");
   assert.match(d.message, /length in 2 bytes before it \(as Java's writeUTF does\)/);
@@ -266,4 +266,15 @@ Deno.test("sentMessages() frames what a client sent as the spec's framing reads 
     ["Client Query test", "Client Query", "Client Query Quit"],
   );
   assert.deepEqual(sentMessages([]), []);
+});
+
+Deno.test("diagnoseMessages() gives hints in the client's language", () => {
+  const bytes = concat(...ARTICLE.map((m) => padded(`${m}\n`, 4096)));
+  const python = diagnoseMessages([conn(bytes)], ARTICLE, "python");
+  assert.match(python.hint!, /sendall/);
+  assert.doesNotMatch(python.hint!, /sizeof|strlen|send\(fd/);
+  const java = diagnoseMessages([conn(bytes)], ARTICLE, "java");
+  assert.match(java.hint!, /getBytes/);
+  const unknown = diagnoseMessages([conn(bytes)], ARTICLE);
+  assert.doesNotMatch(unknown.hint!, /sizeof|strlen|sendall|getBytes/);
 });

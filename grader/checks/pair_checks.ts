@@ -48,7 +48,9 @@ import {
   type ProbeConnection,
   waitPortDrained,
 } from "../probes/probe_client.ts";
-import { finishClient, runClient } from "./client_checks.ts";
+import { DialWatch } from "../probes/dial_watch.ts";
+import { clientUsage, finishClient, runClient } from "./client_checks.ts";
+import { hint } from "./hints/mod.ts";
 import { describeExit, firstStderrLine, ServerRun } from "./server_program.ts";
 import { heldPortVerdict } from "./server_checks.ts";
 import type { CheckContext, CheckOutcome } from "./types.ts";
@@ -134,8 +136,6 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
     : `${expected} of them ${expected === 1 ? "is" : "are"} exactly ${trigger}`;
   const why = sent === undefined
     ? `the spec's ${plural(spec.messages.length, "message")}: ${matching}`
-    : sent.length === 0
-    ? "your client sent no message in client.messages"
     : `your client sent ${plural(sent.length, "message")} in client.messages: ${matching}`;
 
   await using server = new ServerRun(spec, net, ctx.server, { forced: true, label: "server" });
@@ -176,14 +176,18 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
       ready.state === "exited"
         ? `your server ended (${describeExit(ready.exit)}) before it listened on port ${net.port}`
         : `your server did not listen within ${spec.timeouts.startMs} ms`,
-      { hint: "See server.starts." },
+      { hint: hint("pair.see-starts", ctx.server.kind) },
     );
   }
   recorder.note(`the server listens on ${formatAddress(ready.address, ready.port)}`);
 
   const argv = [...ctx.client.argv, ...clientArgs(net)];
+  // Where the client dialled, to say so when it did not reach the server (netns mode only).
+  using watch = net.mode === "netns" ? DialWatch.open() : undefined;
   const run = await runClient(ctx.client, argv, spec.timeouts.clientMs, recorder);
   await finishClient(run, recorder);
+  // Attempts on the server's port may have reached it (it may listen on every address).
+  const elsewhere = (watch?.attempts() ?? []).filter((d) => !d.endsWith(`:${ready.port}`));
   const clientEvidence = {
     command: argv,
     ...(run.exit ? { exit: describeExit(run.exit) } : {}),
@@ -216,21 +220,44 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
     return outcome(
       "fail",
       `your client did not exit within ${spec.timeouts.clientMs} ms against your own server`,
-      { evidence, hint: "See client.exits." },
+      { evidence, hint: hint("pair.see-exits", ctx.client.kind) },
     );
   }
+  const usage = clientUsage(run);
+  const portNote = ready.port !== net.port
+    ? ` (your server listens on port ${ready.port}, not on ${net.port})`
+    : "";
   if (run.exit?.signal || run.exit?.code !== 0) {
-    const portNote = ready.port !== net.port
-      ? ` (your server listens on port ${ready.port}, not on ${net.port})`
-      : "";
     return outcome(
       "fail",
       `your client ${
         run.exit?.signal
           ? `crashed with ${run.exit.signal}`
           : `exited with status ${run.exit?.code}`
-      } against your own server${said ? `: "${said}"` : ""}${portNote}`,
-      { evidence },
+      } against your own server${
+        elsewhere.length
+          ? `: it dialled ${elsewhere.slice(0, 3).join(", ")}, where nothing listens`
+          : ""
+      }${
+        usage
+          ? `; it printed its usage line "${usage}"`
+          : said
+          ? `${elsewhere.length ? "; it said" : ":"} "${said}"`
+          : ""
+      }${portNote}`,
+      { evidence, ...(usage ? { hint: hint("client.usage", ctx.client.kind) } : {}) },
+    );
+  }
+  if (sent !== undefined && sent.length === 0) {
+    return outcome(
+      "fail",
+      `your client sent no message in client.messages (see client.connects), so there is nothing to check end to end${
+        usage ? `; it printed its usage line "${usage}"` : ""
+      }${portNote}`,
+      {
+        evidence,
+        hint: hint(usage ? "client.usage" : "client.connect-args", ctx.client.kind),
+      },
     );
   }
   const serverExit = server.exit;
@@ -252,8 +279,8 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
       {
         evidence,
         hint: fromClient > expected
-          ? `Print ${response} only for a message that is exactly ${JSON.stringify(spec.trigger)}.`
-          : "Check that the server reads every message of the connection.",
+          ? hint("pair.too-many", ctx.server.kind, { response, trigger })
+          : hint("pair.too-few", ctx.server.kind),
       },
     );
   }

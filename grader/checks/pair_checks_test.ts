@@ -121,6 +121,12 @@ Deno.test({
         /once for its messages, as expected \(your client sent 3 messages in client.messages: 1 of them is exactly "Client Query"\)/,
       ],
       [
+        "nothing, when client.messages saw no message (never a pass or warn)",
+        [],
+        "fail",
+        /your client sent no message in client.messages \(see client.connects\), so there is nothing to check end to end/,
+      ],
+      [
         "from the spec when no observation was handed over",
         undefined,
         "fail",
@@ -134,12 +140,15 @@ Deno.test({
           net: loopbackPlan(),
           server: python("pair_server.py", "iterative"),
           client: python("client_variants.py", "typo-fixed"),
-          ...(clientSent ? { clientSent } : {}),
+          ...(clientSent !== undefined ? { clientSent } : {}),
         };
         const got = await runPairCheck(ctx);
         assert.equal(got.status, status, got.message);
         assert.match(got.message, message);
-        assert.equal(got.evidence.expectedFrom, clientSent ? "client.messages" : "spec");
+        assert.equal(
+          got.evidence.expectedFrom,
+          clientSent !== undefined ? "client.messages" : "spec",
+        );
       });
     }
   },

@@ -104,9 +104,9 @@ Deno.test({
   async fn(t) {
     const cases: [string, Record<string, CheckStatus>, RegExp][] = [
       ["iterative", { ...ALL_PASS, concurrency: "fail" }, /one client at a time/],
-      ["substring", { ...ALL_PASS, "exact-match": "fail", framing: "warn" }, /XClient Query/],
+      ["substring", { ...ALL_PASS, "exact-match": "fail", framing: "fail" }, /XClient Query/],
       ["nofilter", { ...ALL_PASS, "address-filter": "fail" }, /not the allowed address/],
-      ["recv", { ...ALL_PASS, framing: "warn" }, /each recv\(\) as one message/],
+      ["recv", { ...ALL_PASS, framing: "fail" }, /treats each read as one message/],
       ["chatty", { ...ALL_PASS, output: "warn" }, /waiting for client's request/],
       ["unflushed", { ...ALL_PASS, output: "warn" }, /forced line buffering/],
       ["fragile", { ...ALL_PASS, robustness: "fail", concurrency: "fail" }, /reset mid-line/],
@@ -239,7 +239,7 @@ Deno.test({
     const net = loopbackPlan();
     const outcomes = await runServerChecks({ spec: spec(), net, server: pythonServer("onerecv") });
     const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
-    assert.deepEqual(statuses(outcomes), { ...ALL_PASS, framing: "warn" }, messages);
+    assert.deepEqual(statuses(outcomes), { ...ALL_PASS, framing: "fail" }, messages);
     assert.ok(outcomes.every((o) => !/did not start|TIME_WAIT/.test(o.message)), messages);
     assert.deepEqual(await serverTimeWait(net.port), [], "TIME_WAIT on the server's port");
   },

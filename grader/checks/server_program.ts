@@ -57,6 +57,7 @@ import type { Spec } from "../spec.ts";
 import { serverArgs } from "../net_plan.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
+import { errorLine } from "./program_says.ts";
 import type { NetPlan, ProgramPlan } from "./types.ts";
 
 /** The command and environment that start the server. */
@@ -194,6 +195,8 @@ export class ServerRun implements AsyncDisposable {
       label: options.label,
       captureBytes: CAPTURE_BYTES,
       watchLine: spec.response,
+      // A server that forks into the background keeps serving: server.starts charges that.
+      holdTree: true,
     });
     this.program.exited.then((exit) => this.#exit = exit);
   }
@@ -440,8 +443,10 @@ export function describeExit(exit: ExitInfo): string {
   return `exit code ${exit.code}`;
 }
 
-/** The first line of stderr worth quoting in a message (escaped, cut), if any. */
+/**
+ * The line of stderr worth quoting in a message (escaped, cut), if any: the error line of a
+ * Python traceback or a Java stack trace, else the first line (see `program_says.ts`).
+ */
 export function firstStderrLine(program: RunningProgram): string | undefined {
-  const line = program.stderrLines.map((l) => l.text.trim()).find((t) => t.length > 0);
-  return line === undefined ? undefined : escapeText(line, 160);
+  return errorLine(program.stderrLines.map((l) => l.text));
 }

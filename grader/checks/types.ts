@@ -8,6 +8,7 @@
 import type { CheckId } from "../checks_catalogue.ts";
 import type { CheckStatus, Evidence } from "../result.ts";
 import type { Spec } from "../spec.ts";
+import type { ProgramKind } from "../submission/discover.ts";
 
 /** How to start one built program (arguments are appended by the check). */
 export interface ProgramPlan {
@@ -25,6 +26,11 @@ export interface ProgramPlan {
   lineBuffering: "stdbuf" | "env" | "none";
   /** Environment that forces line buffering when lineBuffering is `env`. */
   lineBufferingEnv?: Record<string, string>;
+  /**
+   * How the program was made (its language, `make` or `manifest`): hints speak its language
+   * (see `hints/mod.ts`). Unset: language-neutral hints.
+   */
+  kind?: ProgramKind;
 }
 
 /** The addresses and port the programs are given in this isolation mode (EXERCISE.md §4). */
@@ -87,7 +93,10 @@ export interface CheckOutcome {
   message: string;
   /** How to fix it, when there is something to say. */
   hint?: string;
-  /** For `warn`: the share of the points earned (default 1 = full points). */
+  /**
+   * The share of the points earned: for `warn` (default 1 = full points), and for `fail` when
+   * some of the check's cases passed (partial points; default 0).
+   */
   fraction?: number;
   /** What was sent, what came back, timings. */
   evidence: Evidence;

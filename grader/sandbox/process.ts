@@ -110,6 +110,13 @@ export interface StartOptions {
   workspace?: string;
   /** `shared` turns the private filesystem view off (tests); default: the view when available. */
   filesystem?: "private" | "shared";
+  /**
+   * In a PID namespace, keep the namespace while any process of it runs, after the program
+   * itself has exited (a server that puts itself in the background keeps serving; `exited` then
+   * resolves when the last process ends, with the program's own status). Default false: the
+   * namespace ends with the program. See {@linkcode RunningProgram.programRunning}.
+   */
+  holdTree?: boolean;
 }
 
 /** One line of output. */
@@ -278,7 +285,16 @@ const SHIM_PREFIX = 'm=$1; for f in $2; do echo $$ > "$f" || exit 126; done; shi
 /** PID 1 of a namespace: the marker, then the program as its child. Arguments: marker, argv. */
 const RUN_AS_CHILD = 'unset PWD OLDPWD; printf %s "$1"; shift; ' +
   'exec 3>&2 2>/dev/null; (exec 2>&3 3>&-; exec "$@"); exit $?';
+/**
+ * {@linkcode RUN_AS_CHILD} for `holdTree`: after the program, PID 1 waits (reaping what it
+ * inherits) until it is the last process of the namespace, then exits with the program's status.
+ */
+const HOLD_AS_CHILD = RUN_AS_CHILD.replace(
+  "exit $?",
+  "s=$?; while set -- /proc/[0-9]*; [ $# -gt 1 ]; do sleep 0.05; done; exit $s",
+);
 const NS_SHIM = SHIM_PREFIX + `set -- "$m" "$@"; ${RUN_AS_CHILD}`;
+const NS_HOLD_SHIM = SHIM_PREFIX + `set -- "$m" "$@"; ${HOLD_AS_CHILD}`;
 const BWRAP_SHIM = SHIM_PREFIX + 'exec 3>&- "$@"';
 const GROUP_SHIM = SHIM_PREFIX + 'printf %s "$m"; exec 3>&- "$@"';
 /** What the shim writes on stdout right before the program runs (random per grader process). */
@@ -568,11 +584,13 @@ export function startProgram(opts: StartOptions): RunningProgram {
   let command: string[];
   if (privateView) {
     const view = viewArgs({ cwd: opts.cwd, workspace: opts.workspace, env });
-    const inner = ["/bin/sh", "-c", RUN_AS_CHILD, "sh", MARKER, ...program];
+    const pid1 = opts.holdTree ? HOLD_AS_CHILD : RUN_AS_CHILD;
+    const inner = ["/bin/sh", "-c", pid1, "sh", MARKER, ...program];
     const bwrap = filesystemIsolation().bwrap ?? "bwrap";
     command = shimArgs(BWRAP_SHIM, [bwrap, ...view, "--", ...inner]);
   } else if (kind === "pid-namespace") {
-    command = [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(NS_SHIM, program)];
+    const shim = opts.holdTree ? NS_HOLD_SHIM : NS_SHIM;
+    command = [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(shim, program)];
   } else {
     command = [...(setsid ? [setsid] : []), ...shimArgs(GROUP_SHIM, program)];
   }

@@ -301,6 +301,24 @@ test("a daemon left behind ends when the program exits by itself", async (t) => 
   });
 });
 
+test("holdTree keeps the PID namespace while a daemon the program left runs", async () => {
+  const m = marker("sockgrade-held");
+  // The daemon speaks only once the program itself has exited (and been reaped).
+  const daemon = `while kill -0 $p 2>/dev/null; do sleep 0.01; done; echo daemon; : $m`;
+  await using program = startProgram({
+    argv: ["sh", "-c", `${m.script} p=$$; (setsid sh -c "${daemon}" &); exit 3`],
+    cwd: "/",
+    containment: "pid-namespace",
+    holdTree: true,
+  });
+  assert.ok(await program.waitForStdoutLine((l) => l === "daemon", 10_000), "the daemon ran on");
+  assert.equal(program.programRunning(), false);
+  const exit = await program.exited;
+  assert.equal(exit.code, 3, "the program's own status");
+  assert.equal(exit.killed, false);
+  assert.deepEqual(pidsWithMarker(m.marker), []);
+});
+
 test("the processes limit stops a fork bomb", async (t) => {
   await eachContainment(t, async (kind) => {
     const result = await runProgram({

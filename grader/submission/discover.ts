@@ -74,7 +74,10 @@ export interface Detection {
   manifestError?: string;
   /** The valid manifest, when there is one. */
   manifest?: Manifest;
-  /** The language label: the sides' kind, `mixed` when they differ, `unknown` when none. */
+  /**
+   * The language label: the sides' kind, `mixed` when they differ; when neither side was found,
+   * the language of the submission's source files (the most common), else `unknown`.
+   */
   language: LanguageLabel;
   /** Remarks worth showing, e.g. which of several candidates was chosen. */
   notes: string[];
@@ -113,13 +116,37 @@ const KIND_ORDER: SourceKind[] = ["c", "cpp", "java", "python", "typescript"];
 const MAKEFILES = new Set(["makefile", "gnumakefile"]);
 const MANIFEST = "submission.json";
 
-/** Message for a side with nothing to build. */
-export function missingMessage(side: Side): string {
-  const file = (ext: string) => `${side}.${ext}`;
-  const java = `${side[0]!.toUpperCase()}${side.slice(1)}.java`;
-  return `no ${side} program found: expected ${file("c")}, ${file("py")}, ${java}, ${
-    file("ts")
-  }, a Makefile or submission.json`;
+/** The name a side's source file has in `kind` (`server.c`, `Server.java`): the first extension. */
+function canonicalName(side: Side, kind: SourceKind): string {
+  const ext = Object.keys(EXTENSIONS).find((e) => EXTENSIONS[e] === kind)!;
+  return kind === "java" ? `${side[0]!.toUpperCase()}${side.slice(1)}${ext}` : `${side}${ext}`;
+}
+
+/** What a source file's language is called in a message. */
+const LANGUAGE_NAMES: Record<SourceKind, string> = {
+  c: "C",
+  cpp: "C++",
+  python: "Python",
+  java: "Java",
+  typescript: "TypeScript",
+};
+
+/**
+ * Message for a side with nothing to build: every name the contract accepts (one per language
+ * sockgrade builds, then a Makefile or submission.json), and the source files that were found
+ * but are not named like either program (`others`), if any.
+ */
+export function missingMessage(side: Side, others: readonly string[] = []): string {
+  const names = KIND_ORDER.map((kind) => canonicalName(side, kind)).join(", ");
+  const found = others.length === 0 ? "" : `; found ${
+    others.slice(0, 3).map((f) => {
+      const kind = EXTENSIONS[posix.extname(f).toLowerCase()];
+      return kind ? `${f} (${LANGUAGE_NAMES[kind]})` : f;
+    }).join(", ")
+  }${
+    others.length > 3 ? ` and ${others.length - 3} more` : ""
+  }, whose name contains neither "server" nor "client": rename it`;
+  return `no ${side} program found: expected ${names} (or a name containing "${side}"), a Makefile that builds \`${side}\` or submission.json${found}`;
 }
 
 /** A source file that may be one side's program. */
@@ -134,6 +161,15 @@ export interface Candidate {
   depth: number;
   /** 0: the exact name (`server.c`); 1: contains it (`tcp_server.c`); 2: also `test` or both sides. */
   exactness: number;
+}
+
+/** The language most of `files` are in (ties: by KIND_ORDER), or undefined for none. */
+function mostCommonKind(files: readonly string[]): SourceKind | undefined {
+  const counts = KIND_ORDER.map((kind) =>
+    files.filter((f) => EXTENSIONS[posix.extname(f).toLowerCase()] === kind).length
+  );
+  const most = Math.max(0, ...counts);
+  return most === 0 ? undefined : KIND_ORDER[counts.indexOf(most)];
 }
 
 /** Lists files (relative paths with `/`) up to MAX_DEPTH, skipping hidden and output folders. */
@@ -271,6 +307,11 @@ export async function detectPrograms(dir: string): Promise<Detection> {
   }
 
   const candidates = files.flatMap(candidatesOf);
+  // Source files named like neither program: named in the "not found" message.
+  const unnamed = files.filter((f) =>
+    EXTENSIONS[posix.extname(f).toLowerCase()] !== undefined && candidatesOf(f).length === 0 &&
+    !f.toLowerCase().endsWith(".d.ts")
+  );
   const primary = primaryKind(candidates);
   const chosen: Partial<Record<Side, Candidate>> = {};
   for (const side of ["server", "client"] as const) {
@@ -301,7 +342,7 @@ export async function detectPrograms(dir: string): Promise<Detection> {
     } else if (c) {
       found[side] = { kind: c.kind, path: c.path };
     } else {
-      missing[side] = missingMessage(side);
+      missing[side] = missingMessage(side, unnamed);
     }
   }
   if (makefile !== undefined && !useMake && !manifest) {
@@ -310,7 +351,7 @@ export async function detectPrograms(dir: string): Promise<Detection> {
 
   const kinds = [found.server?.kind, found.client?.kind].filter((k) => k !== undefined);
   const language: LanguageLabel = kinds.length === 0
-    ? "unknown"
+    ? mostCommonKind(unnamed) ?? "unknown"
     : new Set(kinds).size === 1
     ? kinds[0]!
     : "mixed";

@@ -172,11 +172,19 @@ Deno.test("detectPrograms() finds each kind of submission", async (t) => {
   }
 });
 
-Deno.test("missingMessage() lists what sockgrade looks for", () => {
+Deno.test("missingMessage() lists every name the contract accepts, server.cpp included", () => {
   assert.equal(
     missingMessage("server"),
-    "no server program found: expected server.c, server.py, Server.java, server.ts, a Makefile or submission.json",
+    'no server program found: expected server.c, server.cpp, Server.java, server.py, server.ts (or a name containing "server"), a Makefile that builds `server` or submission.json',
   );
+});
+
+Deno.test("detectPrograms() names a lone Producer.java and labels the submission java", async () => {
+  await using tree = await writeTree({ "Producer.java": "class Producer {}\n" });
+  const found = await detectPrograms(tree.dir);
+  assert.equal(found.language, "java");
+  assert.match(found.missing.server!, /Producer\.java \(Java\), whose name contains neither/);
+  assert.match(found.missing.client!, /Client\.java/);
 });
 
 Deno.test("detectPrograms() reports an invalid manifest as one sentence for both sides", async () => {

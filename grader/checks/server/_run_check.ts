@@ -29,6 +29,7 @@ import {
   type Readiness,
   ServerRun,
 } from "../server_program.ts";
+import { usageLine } from "../program_says.ts";
 import type { CheckOutcome } from "../types.ts";
 import {
   type KeptServer,
@@ -47,7 +48,7 @@ export interface Verdict {
   message: string;
   /** How to fix it. */
   hint?: string;
-  /** For `warn`: the share of the points earned. */
+  /** For `warn`, or a `fail` with partial points: the share of the points earned. */
   fraction?: number;
   /** What the check adds to the common evidence. */
   evidence?: Record<string, unknown>;
@@ -262,12 +263,21 @@ export async function heldPortVerdict(run: ServerRun): Promise<Verdict | undefin
   };
 }
 
+/** A usage line the server printed on stdout or stderr, if any. */
+export function serverUsage(run: ServerRun): string | undefined {
+  return usageLine(
+    run.program.stdoutLines.map((l) => l.text),
+    run.program.stderrLines.map((l) => l.text),
+  );
+}
+
 /** Words for a server that did not listen: it exited first, or nothing listened in time. */
 export function notReadyWords(session: Session, run: ServerRun, ready: Readiness): string {
   if (ready.state === "exited") {
+    const usage = serverUsage(run);
     const err = firstStderrLine(run.program);
     return `it exited (${describeExit(ready.exit)}) before listening${
-      err ? `; stderr: "${err}"` : ""
+      usage ? `; it printed its usage line "${usage}"` : err ? `; stderr: "${err}"` : ""
     }`;
   }
   return `nothing listened on port ${session.net.port} within ${session.spec.timeouts.startMs} ms`;

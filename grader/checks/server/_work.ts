@@ -72,9 +72,9 @@ export class Work {
     const where = formatAddress(this.ready.address, this.ready.port);
     if (first && this.kept) {
       rec.note(
-        `the server started for ${this.kept.startedFor} is still running and listening on ${where} (it passed ${
-          this.kept.passed.join(", ")
-        }): this check uses it`,
+        `the server started for ${this.kept.startedFor} is still running and listening on ${where}${
+          this.kept.passed.length ? ` (it passed ${this.kept.passed.join(", ")})` : ""
+        }: this check uses it`,
       );
     } else if (first) {
       rec.add(

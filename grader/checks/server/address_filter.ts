@@ -11,6 +11,7 @@
  */
 
 import { escapeText } from "../../bytes.ts";
+import { hint } from "../hints/mod.ts";
 import type { CheckOutcome, NetPlan } from "../types.ts";
 import { responsesCausedBy } from "./_responses_caused_by.ts";
 import { runCheck, skipped } from "./_run_check.ts";
@@ -52,8 +53,7 @@ export async function checkAddressFilter(session: Session): Promise<CheckOutcome
         status: "fail",
         message:
           `your server answered ${trigger} from ${strangerAddress}, which is not the allowed address ${clientAddress}`,
-        hint:
-          "Compare the peer address from accept() (inet_ntoa/inet_ntop) with argv[1] and ignore or close other clients.",
+        hint: hint("server.address-check", w.session.plan.kind),
         evidence,
       };
     }
@@ -63,7 +63,7 @@ export async function checkAddressFilter(session: Session): Promise<CheckOutcome
         message: `${
           await w.deathWords() || "your server no longer answered the allowed address"
         } after a connection from ${strangerAddress}`,
-        hint: "Reject a client that is not allowed by closing its connection, then keep accepting.",
+        hint: hint("server.address-reject", w.session.plan.kind),
         evidence,
       };
     }

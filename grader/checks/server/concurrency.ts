@@ -7,6 +7,7 @@
  */
 
 import { escapeText } from "../../bytes.ts";
+import { hint } from "../hints/mod.ts";
 import { round } from "./_round.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
@@ -39,9 +40,8 @@ export async function checkConcurrency(w: Work): Promise<Verdict> {
     return {
       status: "fail",
       message:
-        `your server serves one client at a time: ${trigger} waited until the idle client left (accept() then recv() blocks on the idle client)`,
-      hint:
-        "Serve each client on its own: fork() a child per connection, use a thread per connection, or select()/poll() over all sockets.",
+        `your server serves one client at a time: ${trigger} waited until the idle client left (reading from the idle client blocked the others)`,
+      hint: hint("server.concurrency", w.session.plan.kind),
     };
   }
   return {

@@ -8,6 +8,8 @@
 
 import { escapeText } from "../../bytes.ts";
 import type { Spec } from "../../spec.ts";
+import type { ProgramKind } from "../../submission/discover.ts";
+import { hint, type HintCause } from "../hints/mod.ts";
 import { responsesCausedBy } from "./_responses_caused_by.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
@@ -66,27 +68,29 @@ export async function checkExactMatch(w: Work): Promise<Verdict> {
     message: `your server answered near misses: ${
       triggered.map((m) => `"${escapeText(m)}"`).join(", ")
     }`,
-    hint: exactMatchHint(w.spec.trigger, triggered),
+    hint: exactMatchHint(w.spec.trigger, triggered, w.session.plan.kind),
     evidence: { nearMisses: results },
   };
 }
 
-/** The hint for a server that answered the near misses `triggered`. */
-function exactMatchHint(trigger: string, triggered: string[]): string {
-  const why: string[] = [];
+/** The hint for a server that answered the near misses `triggered`, in its language. */
+function exactMatchHint(trigger: string, triggered: string[], kind?: ProgramKind): string {
+  const why: HintCause[] = [];
   if (triggered.some((m) => m.startsWith(trigger) && m.trim() !== trigger)) {
-    why.push("not only its first characters (strncmp with the trigger's length)");
+    why.push("server.near-miss-prefix");
   }
   if (triggered.some((m) => m.includes(trigger) && !m.startsWith(trigger))) {
-    why.push("not a substring (strstr)");
+    why.push("server.near-miss-substring");
   }
   if (triggered.some((m) => m !== trigger && m.toLowerCase() === trigger.toLowerCase())) {
-    why.push("not ignoring case (strcasecmp)");
+    why.push("server.near-miss-case");
   }
   if (triggered.some((m) => m !== trigger && m.trim() === trigger)) {
-    why.push("without trimming spaces");
+    why.push("server.near-miss-trim");
   }
-  return `Compare the whole line with the trigger (strcmp after removing '\\n'${
-    why.length ? `), ${why.join(", ")}` : ")"
-  }.`;
+  const reasons = why.map((cause) => hint(cause, kind)).join(", ");
+  return hint("server.exact-compare", kind, {
+    trigger: escapeText(trigger),
+    why: reasons ? `, ${reasons}` : "",
+  });
 }

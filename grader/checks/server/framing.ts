@@ -5,13 +5,14 @@
  *
  * ## Policy
  *
- * `server.framing` has four sub-cases; some failing gives `warn` with the share that passed,
- * all failing gives `fail`.
+ * `server.framing` has four sub-cases, each required: any failing gives `fail` (EXERCISE.md §3),
+ * with the share of the cases that passed as partial points and the message naming them.
  *
  * @module
  */
 
 import { escapeText } from "../../bytes.ts";
+import { hint, type HintCause } from "../hints/mod.ts";
 import type { ExchangeRecorder, ProbeConnection } from "../../probes/probe_client.ts";
 import { responsesCausedBy } from "./_responses_caused_by.ts";
 import type { Verdict } from "./_run_check.ts";
@@ -22,7 +23,10 @@ interface SubCase {
   name: string;
   expected: number;
   steps: (conn: ProbeConnection, rec: ExchangeRecorder) => Promise<void>;
+  /** What went wrong, in words. */
   advice: (got: number) => string;
+  /** The hint's cause. */
+  cause: HintCause;
 }
 
 /** `server.framing` (see the module doc): the four framing cases, each on its own connection. */
@@ -41,38 +45,39 @@ export async function checkFraming(w: Work): Promise<Verdict> {
         await w.sendLast(conn, `${t.slice(half)}\n`);
       },
       advice: () =>
-        "your server treats each recv() as one message: a message split over two writes was not recognised — read until '\\n'",
+        "a message split over two writes was not recognised: your server treats each read as one message",
+      cause: "server.framing-split",
     },
     {
       name: "two messages in one write",
       expected: 2,
       steps: async (conn) => void await w.sendLast(conn, `${t}\n${t}\n`),
       advice: (got) =>
-        `two messages in one write printed ${got} response${
-          got === 1 ? "" : "s"
-        }, not 2 — split what you read at each '\\n'`,
+        `two messages in one write printed ${got} response${got === 1 ? "" : "s"}, not 2`,
+      cause: "server.framing-two-in-one",
     },
     {
       name: "ended by close, no '\\n'",
       expected: 1,
       steps: async (conn) => void await w.sendLast(conn, t),
-      advice: () =>
-        "a message ended by closing the connection (no '\\n') was not recognised — when recv() returns 0, handle what is left in your buffer",
+      advice: () => "a message ended by closing the connection (no '\\n') was not recognised",
+      cause: "server.framing-close",
     },
     {
       name: "ended by '\\r\\n'",
       expected: 1,
       steps: async (conn) => void await w.sendLast(conn, `${t}\r\n`),
-      advice: () => `"${escapeText(t)}\\r\\n" was not recognised — drop a '\\r' before the '\\n'`,
+      advice: () => `"${escapeText(t)}\\r\\n" was not recognised`,
+      cause: "server.framing-crlf",
     },
   ];
   const results: { case: string; expected: number; responses: number; ok: boolean }[] = [];
-  const failures: string[] = [];
+  const failures: SubCase[] = [];
   for (const c of cases) {
     const r = await responsesCausedBy(w, `framing: ${c.name}`, c.steps, { expect: c.expected });
     const ok = r.caused === c.expected;
     results.push({ case: c.name, expected: c.expected, responses: r.caused, ok });
-    if (!ok) failures.push(c.advice(r.caused));
+    if (!ok) failures.push(c);
     if (!r.sentinelAnswered) {
       const died = await w.deathWords();
       return {
@@ -92,14 +97,17 @@ export async function checkFraming(w: Work): Promise<Verdict> {
       evidence: { cases: results },
     };
   }
-  const more = failures.length > 1
-    ? ` (and ${failures.length - 1} more framing case${failures.length > 2 ? "s" : ""} failed)`
-    : "";
+  const said = failures.map((c) => c.advice(results.find((r) => r.case === c.name)!.responses));
+  const passedNames = results.filter((r) => r.ok).map((r) => `"${r.case}"`);
+  const tally = passed === 0
+    ? `none of the ${cases.length} framing cases passed`
+    : `${passed} of ${cases.length} framing cases passed (${passedNames.join(", ")})`;
+  const kind = w.session.plan.kind;
   return {
-    status: passed === 0 ? "fail" : "warn",
+    status: "fail",
     ...(passed === 0 ? {} : { fraction: passed / cases.length }),
-    message: failures[0]! + more,
-    hint: failures.length > 1 ? failures.slice(1).join("; ") : undefined,
+    message: `${said.join("; ")}; ${tally}`,
+    hint: failures.map((c) => hint(c.cause, kind)).join(" "),
     evidence: { cases: results },
   };
 }

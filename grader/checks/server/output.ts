@@ -31,6 +31,7 @@
 
 import { escapeText } from "../../bytes.ts";
 import type { CheckStatus } from "../../result.ts";
+import { hint } from "../hints/mod.ts";
 import type { CheckOutcome } from "../types.ts";
 import { runCheck } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
@@ -112,9 +113,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
         floodAmount(flood)
       } other than the response during ${flood.check} alone${shown ? `, e.g. ${shown}` : ""}`,
     );
-    failHints.push(
-      "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response",
-    );
+    failHints.push(hint("server.output-flood", session.plan.kind));
   }
   if (unterminated && !flood) {
     const response = `"${escapeText(session.spec.response)}"`;
@@ -126,7 +125,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
         : `your server printed ${unterminated.bytes} bytes without a newline during ${unterminated.check}, so a response printed after them could not be a line of its own`,
     );
     failHints.push(
-      "End every line you print with '\\n', and keep stdout for the response: print progress or debug output to stderr",
+      "End every line you print with a newline, and keep stdout for the response: print progress or debug output to stderr.",
     );
   }
   if (unsolicited > 0 || untimed > 0) {
@@ -142,7 +141,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
         } that no probe's trigger caused (${startUp}${where})`,
     );
     failHints.push(
-      `Print ${response} only when a received message equals the trigger: not at start-up, not from a timer or a background loop, not when a client leaves`,
+      `Print ${response} only when a received message equals the trigger: not at start-up, not from a timer or a background loop, not when a client leaves.`,
     );
   }
   if (failures.length > 0) {
@@ -150,7 +149,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
       id: "server.output",
       status: "fail",
       message: failures.join("; "),
-      hint: `${failHints.join("; ")}.`,
+      hint: failHints.join(" "),
       evidence,
       durationMs: durationMs(),
     };
@@ -159,13 +158,15 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const hints: string[] = [];
   if (session.other.lines > 0) {
     problems.push(`stdout holds other lines than the response: ${shown}`);
-    hints.push(
-      "print diagnostics to stderr (fprintf(stderr, ...)) and keep stdout for the response",
-    );
+    hints.push(hint("server.output-extra-lines", session.plan.kind));
   }
   if (buffered) {
     problems.push("your server's output only appeared because sockgrade forced line buffering");
-    hints.push("call fflush(stdout) after printf (or setvbuf(stdout, NULL, _IOLBF, 0) at start)");
+    hints.push(
+      hint("server.output-flush", session.plan.kind, {
+        response: escapeText(session.spec.response),
+      }),
+    );
   }
   const status: CheckStatus = problems.length === 0 ? "pass" : "warn";
   const fraction = problems.length === 0 ? undefined : 0.5 ** problems.length;
@@ -178,7 +179,7 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     id: "server.output",
     status,
     message,
-    ...(hints.length ? { hint: `${hints.join("; ")}.` } : {}),
+    ...(hints.length ? { hint: hints.join(" ") } : {}),
     ...(fraction !== undefined ? { fraction } : {}),
     evidence,
     durationMs: durationMs(),

@@ -7,6 +7,7 @@
  */
 
 import type { ExchangeRecorder, ProbeConnection } from "../../probes/probe_client.ts";
+import { hint, type HintCause } from "../hints/mod.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
 
@@ -18,17 +19,20 @@ export async function checkRobustness(w: Work): Promise<Verdict> {
   const cases: {
     name: string;
     advice: string;
+    cause: HintCause;
     steps: (conn: ProbeConnection, rec: ExchangeRecorder) => Promise<void>;
     reset?: boolean;
   }[] = [
     {
       name: "connect and close",
-      advice: "recv() returning 0 means the client left: close that connection and keep accepting",
+      advice: "a client that connects and closes at once must not end the server",
+      cause: "server.robust-close",
       steps: async () => {},
     },
     {
       name: "reset mid-line",
-      advice: "a recv() error (ECONNRESET) must end that connection only, not the server",
+      advice: "a connection reset by the client must end that connection only, not the server",
+      cause: "server.robust-reset",
       steps: async (conn, rec) => {
         await conn.send(
           w.spec.trigger.slice(0, Math.ceil(w.spec.trigger.length / 2)),
@@ -43,12 +47,14 @@ export async function checkRobustness(w: Work): Promise<Verdict> {
     },
     {
       name: "1 MiB without a newline",
-      advice: "read into a fixed-size buffer with a length limit and never write past its end",
+      advice: "a line that never ends must not crash or block the server",
+      cause: "server.robust-long-line",
       steps: async (conn) => void await w.sendLast(conn, mib),
     },
     {
       name: "binary bytes with NULs",
-      advice: "treat received bytes as data: NUL and other bytes must not break your code",
+      advice: "binary bytes (NULs, invalid text) must not break the server",
+      cause: "server.robust-binary",
       steps: async (conn) => void await w.sendLast(conn, binary),
     },
   ];
@@ -67,7 +73,8 @@ export async function checkRobustness(w: Work): Promise<Verdict> {
         status: "fail",
         message: `${
           died || "your server stopped answering the trigger"
-        } after ${c.name}: ${c.advice}`,
+        } after ${c.name}: ${c.advice}${done.length ? ` (it survived ${done.join(", ")})` : ""}`,
+        hint: hint(c.cause, w.session.plan.kind),
         evidence: { passedCases: done, failedCase: c.name },
       };
     }

@@ -6,16 +6,21 @@
  * ## Policy
  *
  * `server.starts` fails when nothing listens within `startMs`, when the server exits first (its
- * exit status and first stderr line are quoted), or when a connection to where it listens fails
- * (e.g. it exited right after listening, as a server that daemonizes does): then every other
- * server check is `skip`. It also fails when the server listens somewhere else than
- * `serverAddress:port` (another port, or only one other address): the other checks then run
- * against where it really listens, and each says so.
+ * exit status and the error line of its stderr, or its usage line, are quoted), or when a
+ * connection to where it listens fails: then every other server check is `skip`. It also fails
+ * when the server listens somewhere else than `serverAddress:port` (another port, or only one
+ * other address): the other checks then run against where it really listens, and each says so.
+ *
+ * A server that daemonizes (the started program exits while a process it left behind listens)
+ * fails `server.starts` alone, with the hint to stay in the foreground: the sandbox keeps the
+ * server's PID namespace while any of its processes runs (`holdTree`), so every other check
+ * grades what the background process does.
  *
  * @module
  */
 
 import { escapeText } from "../../bytes.ts";
+import type { CheckId } from "../../checks_catalogue.ts";
 import {
   connectProbe,
   ExchangeRecorder,
@@ -25,7 +30,15 @@ import {
 import type { ExitInfo } from "../../sandbox/process.ts";
 import { describeExit, isWildcard, ServerRun } from "../server_program.ts";
 import type { CheckOutcome } from "../types.ts";
-import { heldPortVerdict, keeps, notReadyWords, outputNotes, type Verdict } from "./_run_check.ts";
+import { hint } from "../hints/mod.ts";
+import {
+  heldPortVerdict,
+  keeps,
+  notReadyWords,
+  outputNotes,
+  serverUsage,
+  type Verdict,
+} from "./_run_check.ts";
 import { type Session, tallyOutput } from "./_session.ts";
 
 /** `server.starts` (see the module doc) on a server started here. */
@@ -43,6 +56,7 @@ export async function checkStarts(session: Session): Promise<CheckOutcome> {
 /** `server.starts` on its server; keeps the server for `server.trigger` when it listens. */
 async function startsOutcome(session: Session, run: ServerRun, t0: number): Promise<CheckOutcome> {
   const { net, spec } = session;
+  const kind = session.plan.kind;
   const ready = await run.waitReady(spec.timeouts.startMs);
   const rec = new ExchangeRecorder("start the server", run.program.startedAt);
   rec.add(
@@ -67,8 +81,8 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
         ? `your server ${notReadyWords(session, run, ready).replace(/^it /, "")}`
         : `your server did not listen: ${notReadyWords(session, run, ready)}`,
       hint: ready.state === "exited"
-        ? "Run it by hand with the same arguments and read its error; check socket(), bind() and listen() return values."
-        : `It must listen on the port given as its second argument (here ${net.port}): bind() then listen().`,
+        ? hint(serverUsage(run) ? "server.usage" : "server.exited-early", kind)
+        : hint("server.not-listening", kind, { port: net.port }),
       evidence: { readyAfterMs: ready.afterMs },
     };
   } else {
@@ -86,7 +100,7 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
         status: "fail",
         message:
           `your server listens on port ${ready.port}, not on port ${net.port} given as its second argument`,
-        hint: "Read the port from argv[2] (e.g. htons(atoi(argv[2]))) instead of hard-coding it.",
+        hint: hint("server.wrong-port", kind),
       };
       session.targetNote = ` (sockgrade used port ${ready.port}, where your server really listens)`;
     } else if (host !== net.serverAddress) {
@@ -94,36 +108,42 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
         status: "fail",
         message:
           `your server listens only on ${ready.address}, not on the server address ${net.serverAddress}`,
-        hint:
-          "Bind INADDR_ANY (or the server address); the first argument is the allowed CLIENT address, not where to listen.",
+        hint: hint("server.wrong-address", kind),
       };
       session.targetNote = ` (sockgrade connected to ${where}, where your server really listens)`;
     }
     // A server that forks into the background: the program itself exits at once, and what it
-    // left behind may listen for a moment before the sandbox ends it. Such a server has not
-    // started, whichever way the race between its background child and its end turns out.
-    let unusable = run.program.programRunning() ? undefined : "the program itself had exited";
-    if (!unusable) {
-      try {
-        await using conn = await connectProbe({
-          host,
-          port: ready.port,
-          localAddress: net.clientAddress,
-          timeoutMs: spec.timeouts.responseMs,
-          recorder: rec,
-          connection: "conn 1",
-        });
-        await conn.close();
-      } catch (error) {
-        if (error instanceof ProbeConnectError && error.failure === "bind") {
-          verdict = {
-            status: "error",
-            message: `sockgrade could not run this check (not your fault): ${error.message}`,
-          };
-        } else {
-          unusable = `a connection to it failed: ${(error as Error).message}`;
-        }
+    // left behind listens; the sandbox holds the tree while it runs (`holdTree`), so the
+    // process in the background is graded by the other checks and only this one fails.
+    const daemonized = !run.program.programRunning();
+    let unusable: string | undefined;
+    try {
+      await using conn = await connectProbe({
+        host,
+        port: ready.port,
+        localAddress: net.clientAddress,
+        timeoutMs: spec.timeouts.responseMs,
+        recorder: rec,
+        connection: "conn 1",
+      });
+      await conn.close();
+    } catch (error) {
+      if (error instanceof ProbeConnectError && error.failure === "bind") {
+        verdict = {
+          status: "error",
+          message: `sockgrade could not run this check (not your fault): ${error.message}`,
+        };
+      } else {
+        unusable = `a connection to it failed: ${(error as Error).message}`;
       }
+    }
+    if (!unusable && daemonized && verdict.status !== "error") {
+      verdict = {
+        status: "fail",
+        message:
+          `the program sockgrade started ended while a process it left in the background listens on ${where}: your server must stay in the foreground (the other server checks grade the process in the background)`,
+        hint: hint("server.daemonized", kind),
+      };
     }
     if (unusable) {
       // Nothing usable listens: the other checks are skipped, as when nothing listened.
@@ -135,14 +155,14 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
           message: `your server exited (${
             describeExit(exit)
           }) right after it began listening on ${where}: it must stay up`,
-          hint:
-            "Stay in the foreground: do not fork() into the background (daemonize) or exit after listen(); loop on accept().",
+          hint: hint("server.daemonized", kind),
         }
         : { status: "fail", message: `your server listens on ${where} but ${unusable}` };
     }
     run.recordOutput(rec);
     if (session.listening && verdict.status !== "error" && !run.exit) {
-      session.kept = { run, ready, startedFor: "server.starts", passed: ["server.starts"] };
+      const passed: CheckId[] = verdict.status === "pass" ? ["server.starts"] : [];
+      session.kept = { run, ready, startedFor: "server.starts", passed };
     }
   }
   const share = tallyOutput(session, "server.starts", run);

@@ -7,15 +7,23 @@
  * ## Policy
  *
  * `server.trigger` establishes how the trigger is answered: with `\n` while the connection stays
- * open (pass), only after the client closes (`warn`, half the points), or only without `\n`
+ * open (pass), only after the client closes (`fail` with half the points: the line was not
+ * handled when its `\n` arrived), or only without `\n`
  * (`fail`, but the later checks still run, sending the trigger that way). When the trigger is
  * never answered, the checks that need a sentinel are `skip`.
+ *
+ * A server that never answers is told what its output suggests: a line that is a near miss of the
+ * response (it contains the response or the trigger, ignoring case, or is within a few edits of
+ * the response: `recv client query`, `recv msg from client: Client Query`) is quoted as the text
+ * to fix. The address check is suspected only on evidence: the server printed nothing and reset
+ * the connection without reading what the allowed address sent.
  *
  * @module
  */
 
 import { escapeText } from "../../bytes.ts";
 import { REPEATS } from "./_responses_caused_by.ts";
+import { hint } from "../hints/mod.ts";
 import { round } from "./_round.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
@@ -26,10 +34,11 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
   const trigger = `"${escapeText(spec.trigger)}"`;
   const response = `"${escapeText(spec.response)}"`;
   const from = w.session.net.clientAddress;
+  const kind = w.session.plan.kind;
   const rec = w.exchange(`${trigger} from ${from}`);
   let latencyMs: number | undefined;
   let closeAfter = false;
-  let peerClosedEarly = false;
+  let peerReset = false;
   const before = run.responseCount();
   {
     await using conn = await w.connect(rec);
@@ -40,7 +49,7 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
       latencyMs = performance.now() - sentAt;
       await w.barrier(conn, rec);
     } else {
-      peerClosedEarly = conn.peerEnd !== "open";
+      peerReset = conn.peerEnd === "rst";
       rec.note("no response yet: the probe closes its side of the connection");
       await conn.end();
       if (await run.waitResponses(before + 1, w.responseMs)) {
@@ -76,17 +85,17 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
       return {
         status: "fail",
         message: `your server printed ${response} ${forTrigger} times for one ${trigger}`,
-        hint: "Print the response once per message that equals the trigger.",
+        hint: hint("server.repeated-response", kind),
         evidence,
       };
     }
     if (closeAfter) {
       return {
-        status: "warn",
+        status: "fail",
         fraction: 0.5,
-        message: `your server answered ${trigger} only after the client closed the connection`,
-        hint:
-          "Handle each line as soon as its '\\n' arrives instead of reading until the connection ends.",
+        message:
+          `your server answered ${trigger} only after the client closed the connection, not when its '\\n' arrived`,
+        hint: hint("server.close-before-answer", kind),
         evidence,
       };
     }
@@ -111,28 +120,32 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
       return {
         status: "fail",
         message: `your server answers ${trigger} only without a newline: a message ends at '\\n'`,
-        hint:
-          "Remove the '\\n' (and a '\\r' before it) from the line before comparing it with the trigger.",
+        hint: hint("server.bare-trigger-only", kind, { trigger: escapeText(spec.trigger) }),
       };
     }
   }
-  const near = run.otherLines().find((l) => l.toLowerCase().includes(spec.response.toLowerCase()));
+  const near = run.otherLines().find((l) => nearResponse(l, spec.response, spec.trigger));
   if (near !== undefined) {
     return {
       status: "fail",
-      message: `your server printed "${escapeText(near, 120)}", not exactly ${response}`,
-      hint: `Print exactly ${response} followed by a newline.`,
+      message: `your server printed "${
+        escapeText(near, 120)
+      }" for ${trigger}: a near miss of the response, which must be exactly ${response}`,
+      hint: hint("server.near-response", kind, { response }),
     };
   }
+  const silent = run.otherOutput().lines === 0;
   return {
     status: "fail",
     message:
       `no ${response} on stdout within ${spec.timeouts.responseMs} ms after ${trigger} from ${from}` +
-      (peerClosedEarly
-        ? " (your server closed the connection: is the allowed-address check right?)"
+      (peerReset && silent
+        ? ` (your server reset the connection without reading it and printed nothing: is the allowed-address check right? ${from} is the allowed address)`
         : ""),
-    hint:
-      "Compare the received line with the trigger and print the response to stdout, then fflush(stdout).",
+    hint: hint(peerReset && silent ? "server.address-check" : "server.no-response", kind, {
+      trigger: escapeText(spec.trigger),
+      response: escapeText(spec.response),
+    }),
   };
 }
 
@@ -151,4 +164,33 @@ async function responsesToOneTrigger(w: Work): Promise<number> {
   }
   await w.settle();
   return w.run.responseCount() - before;
+}
+
+/**
+ * Whether a line a server printed is a near miss of the response: it contains the response or
+ * the trigger (ignoring case), or is within a third of the response's length in edits of it.
+ */
+export function nearResponse(line: string, response: string, trigger: string): boolean {
+  const l = line.trim().toLowerCase();
+  if (l === "") return false;
+  const r = response.toLowerCase();
+  if (l.includes(r) || l.includes(trigger.toLowerCase())) return true;
+  return editDistance(l, r) <= Math.ceil(r.length / 3);
+}
+
+/** The Levenshtein distance of two strings (bounded inputs: lines are cut to 500 characters). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
