@@ -22,6 +22,7 @@ import { DEFAULT_SPEC } from "../grader/spec.ts";
 import type { CheckStatus } from "../grader/result.ts";
 import { hashTree } from "./_helpers/tree_hash.ts";
 import { TreeWatcher } from "./hostile/_tree_watcher.ts";
+import { requireNamespacesAndBubblewrap } from "./_helpers/containment.ts";
 
 const HOSTILE = fileURLToPath(new URL("./hostile", import.meta.url));
 const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -53,6 +54,7 @@ async function loadCorpus(): Promise<{ name: string; path: string; expected: Exp
 }
 
 Deno.test("the hostile corpus gets its verdicts in bounded time and leaves no trace", async (t) => {
+  await requireNamespacesAndBubblewrap();
   const corpus = await loadCorpus();
   for (const entry of corpus) {
     assert.deepEqual(Object.keys(entry.expected.checks).sort(), [...CHECK_IDS].sort(), entry.name);
