@@ -30,7 +30,18 @@ const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const SIBLING_MARKER = "/tmp/sockgrade-hostile-marker/secret.txt";
 const REPO_MARKER = join(HOSTILE, ".secret", "marker.txt");
 /** Files the scribbling server tries to create outside its copy. */
-const MUST_NOT_EXIST = ["/tmp/pwned.txt", `${REPO}/pwned.txt`, "/usr/pwned.txt", "/pwned.txt"];
+const MUST_NOT_EXIST = [
+  "/tmp/pwned.txt",
+  `${REPO}/pwned.txt`,
+  "/usr/pwned.txt",
+  "/pwned.txt",
+  "/tmp/pwned-build.txt",
+  "/pwned-build.txt",
+  "/usr/pwned-build.txt",
+  "/root/pwned-build.txt",
+  "/tmp/sockgrade-pwned-by-tiocsti",
+  "/tmp/results.json",
+];
 
 interface Expected {
   description: string;
