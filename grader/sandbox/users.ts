@@ -163,44 +163,54 @@ function unclaim(uid: number): void {
   }
 }
 
-/** The uid of `pid` (real uid, from /proc) and its session id, or undefined when it is gone. */
-function owner(pid: number): { uid: number; session: number } | undefined {
+/** The session of `pid` when it runs as `uid` (one stat for the others), else undefined. */
+function sessionOf(pid: number, uid: number): number | undefined {
   try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+    if (Deno.statSync(`/proc/${pid}`).uid !== uid) return undefined;
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
-    return Number.isInteger(uid) && Number.isInteger(session) ? { uid, session } : undefined;
+    return Number.isInteger(session) ? session : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** `kill -9 -1` as `uid`: every process the uid owns, at once; twice, for one that was forking. */
-function killAllOf(uid: number): void {
+/**
+ * The command that runs `kill -9 -1` as `uid` (util-linux's kill): the kernel signals every process whose real or
+ * saved uid is `uid` in one pass (one that was forking cannot slip past: a fork with a fatal
+ * signal pending fails), and a program cannot leave its uid (no capabilities, `no_new_privs`).
+ */
+function killAllCommand(uid: number): Deno.Command {
   const [setpriv, ...args] = dropPrivileges(uid, true);
-  for (let round = 0; round < 2; round++) {
-    try {
-      new Deno.Command(setpriv!, {
-        args: [...args, "/bin/sh", "-c", "kill -9 -1"],
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-        clearEnv: true,
-        env: { PATH: SYSTEM_PATH },
-      }).outputSync();
-    } catch {
-      // setpriv worked when detected; a failure here leaves the /proc sweep below
-    }
-  }
+  return new Deno.Command(setpriv!, {
+    args: [...args, "/bin/kill", "-9", "-1"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    clearEnv: true,
+    env: { PATH: SYSTEM_PATH },
+  });
+}
+
+/** Whether any process runs as `uid` now (a stat of each /proc entry: cheaper than a spawn). */
+function anyProcessOf(uid: number): boolean {
   for (const pid of allPids()) {
-    if (owner(pid)?.uid !== uid) continue;
     try {
-      Deno.kill(pid, "SIGKILL");
+      if (Deno.statSync(`/proc/${pid}`).uid === uid) return true;
     } catch {
       // gone meanwhile
     }
   }
+  return false;
+}
+
+/**
+ * Every process of `uid`, killed (see {@linkcode killAllCommand}); waits for it. Nothing to do
+ * when none runs: only the uid's own processes could start one, and the grader's own starts are
+ * synchronous with this.
+ */
+function killAllOf(uid: number): void {
+  if (anyProcessOf(uid)) killAllCommand(uid).outputSync();
 }
 
 /** Removes what `uid` left at the top of the shared writable folders (not the workspaces). */
@@ -288,13 +298,14 @@ export function programEnded(uid: number, session: number): void {
   sessions?.delete(session);
   if (!sessions || sessions.size === 0) {
     live.delete(uid);
+    // Synchronous: no other program of the uid may start before its processes are gone.
     killAllOf(uid);
     removeFilesOf(uid);
     return;
   }
   for (const pid of allPids()) {
-    const found = owner(pid);
-    if (found?.uid !== uid || sessions.has(found.session)) continue;
+    const found = sessionOf(pid, uid);
+    if (found === undefined || sessions.has(found)) continue;
     try {
       Deno.kill(pid, "SIGKILL");
     } catch {
