@@ -44,7 +44,12 @@ import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { NamespacedWorker } from "./worker_process.ts";
 import { namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
-import { detectEnvironment, type Environment, trustPrograms } from "./sandbox/environment.ts";
+import {
+  BUBBLEWRAP_FIX,
+  detectEnvironment,
+  type Environment,
+  trustPrograms,
+} from "./sandbox/environment.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
 import { DEFAULT_MAX_BYTES, defaultCacheDir, pruneBuildCache } from "./submission/build_cache.ts";
 
@@ -104,7 +109,7 @@ export async function containmentFor(trusted: boolean): Promise<RunEnvironment> 
   const env: Environment = await detectEnvironment();
   if (!env.contains && !trusted) {
     const fix = env.id === "E2"
-      ? "install bubblewrap (apt-get install bubblewrap)"
+      ? BUBBLEWRAP_FIX
       : env.id === "E4"
       ? "grade where user namespaces are enabled (with bubblewrap installed), or as root in a container"
       : "let the container's root switch users (CAP_SETUID, CAP_SETGID, util-linux's setpriv)";

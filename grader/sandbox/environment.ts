@@ -25,7 +25,7 @@
  * @module
  */
 
-import { BUBBLEWRAP_FIX, isRoot, usesDedicatedUsers } from "./_policy.ts";
+import { isRoot, usesDedicatedUsers } from "./_policy.ts";
 import { namespaceSupport } from "./netns.ts";
 import { containment } from "./process.ts";
 import { dedicatedUsers } from "./users.ts";
