@@ -17,7 +17,11 @@ import { setupLoopback } from "./sandbox/netns.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import type { WorkerReply } from "./worker_process.ts";
 
-if (import.meta.main) {
+/**
+ * Runs the worker until its standard input ends (or it cannot take another job). `main.ts` calls
+ * it for the compiled executable's hidden worker command; `deno run worker_main.ts` runs it too.
+ */
+export async function runWorker(): Promise<void> {
   const out = Deno.stdout.writable.getWriter();
   const encoder = new TextEncoder();
   // The namespace `unshare` made shares the host's TCP socket table: the first job gets a fresh
@@ -40,3 +44,5 @@ if (import.meta.main) {
   }
   await out.close();
 }
+
+if (import.meta.main) await runWorker();

@@ -17,6 +17,7 @@ import { readLines } from "./_lines.ts";
 import type { SubmissionResult } from "./result.ts";
 import { namespaceCommand } from "./sandbox/netns.ts";
 import type { WorkerJob } from "./worker.ts";
+import { workerArgv } from "./worker_launch.ts";
 
 /** What a worker writes back for each job. */
 export interface WorkerReply {
@@ -48,13 +49,7 @@ export class NamespacedWorker {
 
   /** Starts the worker whose entry module is `entry` (it loads while no job is waiting). */
   constructor(entry: string) {
-    const [cmd, ...args] = namespaceCommand([
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--no-prompt",
-      entry,
-    ]);
+    const [cmd, ...args] = namespaceCommand(workerArgv(entry));
     const child = new Deno.Command(cmd!, {
       args,
       stdin: "piped",
