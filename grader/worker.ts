@@ -23,6 +23,7 @@ import {
   buildSubmission,
   type SideBuild,
   type Toolchain,
+  toolchain,
   useToolchain,
 } from "./submission/build.ts";
 import { runServerChecks } from "./checks/server_checks.ts";
@@ -145,6 +146,8 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       timeoutMs: spec.timeouts.buildMs,
       cache: job.cache ?? false,
       ...(job.cacheDir ? { cacheDir: job.cacheDir } : {}),
+      // Trusted code (sockgrade's own reference) may use the grader's Deno cache, offline.
+      ...(job.trusted ? { env: { DENO_DIR: (await toolchain()).denoDir } } : {}),
     });
     language = built.language;
     notes.push(...built.notes);

@@ -51,10 +51,19 @@ export interface Found {
   filesystemReason?: string;
 }
 
-/** Whether programs run as dedicated users: root without namespaces, able to switch users. */
-export function usesDedicatedUsers(box: Found): boolean {
+/** Whether programs can run as dedicated users: root without namespaces, able to switch users. */
+export function canUseDedicatedUsers(box: Found): boolean {
   return box.filesystem !== "private" && box.kind === "process-group" && isRoot() &&
     dedicatedUsers().ok;
+}
+
+/**
+ * Whether programs run as dedicated users: where they can, unless the code is trusted (then they
+ * run as root without capabilities, which can read the grader's Deno cache for sockgrade's own
+ * reference solution).
+ */
+export function usesDedicatedUsers(box: Found): boolean {
+  return !trusted && canUseDedicatedUsers(box);
 }
 
 /**
@@ -62,7 +71,7 @@ export function usesDedicatedUsers(box: Found): boolean {
  * One sentence that names the fix.
  */
 export function untrustedCodeProblem(box: Found): string | undefined {
-  if (trusted || box.filesystem === "private" || usesDedicatedUsers(box)) return undefined;
+  if (trusted || box.filesystem === "private" || canUseDedicatedUsers(box)) return undefined;
   if (box.kind === "pid-namespace") {
     return `sockgrade cannot contain untrusted programs here: ${box.filesystemReason}; ${BUBBLEWRAP_FIX}, or pass --trusted-code to run code you trust without a sandbox`;
   }

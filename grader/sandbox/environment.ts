@@ -25,7 +25,7 @@
  * @module
  */
 
-import { isRoot, usesDedicatedUsers } from "./_policy.ts";
+import { canUseDedicatedUsers, isRoot } from "./_policy.ts";
 import { namespaceSupport } from "./netns.ts";
 import { containment } from "./process.ts";
 import { dedicatedUsers } from "./users.ts";
@@ -77,7 +77,7 @@ export function detectEnvironment(): Promise<Environment> {
       };
     }
     const users = dedicatedUsers();
-    if (usesDedicatedUsers(box)) {
+    if (canUseDedicatedUsers(box)) {
       return {
         id: "E3",
         description:

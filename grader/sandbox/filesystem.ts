@@ -4,9 +4,9 @@
  *
  * - read-only: `/usr` (and `/bin`, `/sbin`, `/lib*` as on the host: symlinks or binds), a short
  *   list of `/etc` entries programs and compilers need ({@linkcode ETC_ENTRIES}: no shadow, ssh,
- *   npm or pip secrets) and the tool folders (see {@linkcode toolFolders}); never a Deno
- *   cache, which holds the source of everything Deno ran (a TypeScript submission gets a cache of
- *   its own in its workspace);
+ *   npm or pip secrets) and the tool folders (see {@linkcode toolFolders}); never the grader's
+ *   Deno cache, which holds the source of everything Deno ran (a TypeScript submission gets a
+ *   cache of its own in its workspace), except to trusted code (see {@linkcode ViewOptions});
  * - read-write: the program's workspace (the submission's temporary copy, at its own path);
  * - private: `/tmp` (a small tmpfs of its own), `/dev` (null, zero, random, urandom, tty, shm),
  *   `/proc` of its own PID namespace; the root itself is read-only.
@@ -49,6 +49,7 @@
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_PATH, which } from "./_which.ts";
+import { programsTrusted } from "./_policy.ts";
 
 /** Whether programs get a private filesystem view, and why not when they do not. */
 export interface FilesystemInfo {
@@ -66,7 +67,10 @@ export interface ViewOptions {
   cwd: string;
   /** The folder the program may write (default: see the module doc). */
   workspace?: string;
-  /** The program's environment (a `DENO_DIR` in it is not shown: it belongs in the workspace). */
+  /**
+   * The program's environment. A `DENO_DIR` in it is shown read-only only to trusted code
+   * (`trustPrograms()`: sockgrade's own reference solution); a submission's is in its workspace.
+   */
   env: Record<string, string>;
 }
 
@@ -362,6 +366,14 @@ export function viewArgs(opts: ViewOptions): string[] {
   const args = [...view.args];
   const bound = [...view.bound];
   const shown = ["/tmp", ...SYSTEM, ...toolFolders()];
+  // Trusted code only (sockgrade's own reference solution) sees the DENO_DIR it is given.
+  const denoDir = opts.env.DENO_DIR;
+  const cacheReal = programsTrusted() && denoDir && isAbsolute(denoDir)
+    ? realPath(denoDir)
+    : undefined;
+  if (cacheReal && !shown.some((f) => within(cacheReal, f))) {
+    if (bind(args, "--ro-bind", cacheReal)) bound.push(cacheReal);
+  }
   const writable = workspaceOf(opts.cwd, opts.workspace);
   // `/`, `/tmp` itself and folders already shown stay as they are (the private /tmp is writable).
   const alreadyShown = writable === "/" || writable === "/tmp" ||

@@ -58,7 +58,12 @@ import { cgroupSupport, ProgramCgroups } from "./_cgroup.ts";
 import { descendants, innermostPid, running, signalAll } from "./_proc.ts";
 import { SandboxError } from "./errors.ts";
 import { filesystemIsolation, isSockgradeCopy, viewArgs, workspaceOf } from "./filesystem.ts";
-import { isRoot, untrustedCodeProblem, usesDedicatedUsers } from "./_policy.ts";
+import {
+  canUseDedicatedUsers,
+  isRoot,
+  untrustedCodeProblem,
+  usesDedicatedUsers,
+} from "./_policy.ts";
 import { dropPrivileges, programEnded, programStarted, userFor } from "./users.ts";
 
 export { SandboxError } from "./errors.ts";
@@ -328,7 +333,7 @@ export function containment(): ContainmentInfo {
   if (!unshare) {
     const reason = "unshare is not installed (util-linux).";
     detected = { kind: "process-group", userNamespace: false, reason, ...shared(reason) };
-    detected.dedicatedUsers = usesDedicatedUsers(detected);
+    detected.dedicatedUsers = canUseDedicatedUsers(detected);
     return detected;
   }
   let lastError = "";
@@ -368,7 +373,7 @@ export function containment(): ContainmentInfo {
     reason,
     ...shared(`the private filesystem view needs a PID namespace: ${reason}`),
   };
-  detected.dedicatedUsers = usesDedicatedUsers(detected);
+  detected.dedicatedUsers = canUseDedicatedUsers(detected);
   return detected;
 }
 
