@@ -10,7 +10,10 @@
  * submission (`sandbox/fresh_netns.ts`); where it cannot, a new worker is started per submission,
  * ahead of time. When a worker ends, its namespaces and every process in them end too. In `none`
  * mode (asked for, or automatic when namespaces cannot be made, with the reason recorded) the
- * worker code runs in this process on host loopback with a free port per submission.
+ * worker code runs in this process on host loopback with a free port per submission: each lane
+ * has loopback addresses of its own, and the socket interposer (`sandbox/interpose/`, compiled
+ * once and cached) maps the spec's addresses and port to them, so programs that hard-code the
+ * article's addresses get the same verdicts as in the namespace.
  *
  * Containment (EXERCISE.md §4a): the run first names its environment (`sandbox/environment.ts`:
  * E1–E4, recorded in the result). Where programs cannot be contained (E2: no bubblewrap; E4: an
@@ -37,11 +40,13 @@ import {
   type RunEnvironment,
   type SubmissionResult,
 } from "./result.ts";
+import type { NetPlan } from "./checks/types.ts";
 import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
-import { loopbackPlan, namespacePlan } from "./net_plan.ts";
+import { interposedPlan, loopbackPlan, namespacePlan } from "./net_plan.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { NamespacedWorker } from "./worker_process.ts";
+import { type Interposer, prepareInterposer } from "./sandbox/interpose/mod.ts";
 import { namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
 import {
@@ -221,12 +226,29 @@ class Lane {
   }
 }
 
+/** How a `none`-mode run networks its programs: the interposer, or why the plain loopback. */
+interface LoopbackSetup {
+  /** The interposer, when it is ready; else why not. */
+  interposer: Interposer;
+  /** Why 127.0.0.2 cannot be used here, when there is no interposer and it cannot. */
+  strangerUnavailable?: string;
+}
+
+/** The plan of a `none`-mode submission graded in lane `lane`. */
+function loopbackNet(spec: Spec, setup: LoopbackSetup, lane: number): NetPlan {
+  return setup.interposer.ok ? interposedPlan(spec, lane, setup.interposer.library) : {
+    ...loopbackPlan(setup.strangerUnavailable),
+    interposerUnavailable: setup.interposer.reason,
+  };
+}
+
 /** Grades one submission in the chosen mode; a worker fault is retried once, then `error`. */
 async function gradeOne(
   ref: SubmissionRef,
   spec: Spec,
   mode: IsolationMode,
-  strangerUnavailable: string | undefined,
+  loopback: LoopbackSetup | undefined,
+  laneIndex: number,
   tools: Toolchain,
   cache: Pick<WorkerJob, "cache" | "cacheDir" | "trusted">,
   lane: Lane | undefined,
@@ -237,7 +259,9 @@ async function gradeOne(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       if (mode === "none" || !lane) {
-        const net = loopbackPlan(strangerUnavailable);
+        const net = loopback
+          ? loopbackNet(spec, loopback, laneIndex)
+          : loopbackPlan(strangerProblem());
         return await gradeSubmission({ ...ref, spec, net, toolchain: tools, ...cache });
       }
       const net = namespacePlan(spec);
@@ -257,6 +281,22 @@ function withFilesystem(reason: string): string {
   return box.filesystem === "shared"
     ? `${reason}; programs see the whole filesystem, because ${box.filesystemReason}`
     : reason;
+}
+
+/** The interposer for a `none`-mode run (compiled into `cacheDir` on first use), or why not. */
+async function loopbackSetup(cacheDir: string): Promise<LoopbackSetup> {
+  const interposer = await prepareInterposer(cacheDir);
+  if (interposer.ok) return { interposer };
+  const problem = strangerProblem();
+  return { interposer, ...(problem ? { strangerUnavailable: problem } : {}) };
+}
+
+/** The isolation reason, plus what maps the spec's addresses on host loopback (or why nothing). */
+function withInterposer(reason: string, setup: LoopbackSetup): string {
+  reason = reason.replace(/\.+$/, "");
+  return setup.interposer.ok
+    ? `${reason}; the spec's addresses and port are mapped to loopback addresses of each lane by sockgrade's socket interposer, which refuses every other address`
+    : `${reason}; ${setup.interposer.reason}, so the run checks of submissions whose code names non-loopback addresses are not run (error, not charged)`;
 }
 
 /** Decides the isolation mode and why. */
@@ -288,17 +328,17 @@ export async function grade(
   const started = performance.now();
   const environment = await containmentFor(options.trusted ?? false);
   const { mode, reason } = await chooseIsolation(options.isolation);
-  const strangerUnavailable = mode === "none" ? strangerProblem() : undefined;
   const tools = await toolchain();
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const useCache = options.cache ?? true;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const loopback = mode === "none" ? await loopbackSetup(cacheDir) : undefined;
   const cache = { cache: useCache, cacheDir, ...(options.trusted ? { trusted: true } : {}) };
   const results = new Array<SubmissionResult>(submissions.length);
   const entry = options.workerEntry ?? WORKER_MAIN;
   const lanes = Math.min(jobs, submissions.length);
   let next = 0;
-  const run = async () => {
+  const run = async (laneIndex: number) => {
     const lane = mode === "netns" ? new Lane(entry) : undefined;
     try {
       lane?.prepare();
@@ -308,7 +348,8 @@ export async function grade(
           submissions[index]!,
           spec,
           mode,
-          strangerUnavailable,
+          loopback,
+          laneIndex,
           tools,
           cache,
           lane,
@@ -321,7 +362,11 @@ export async function grade(
       await lane?.close();
     }
   };
-  await Promise.all(Array.from({ length: lanes }, run));
+  try {
+    await Promise.all(Array.from({ length: lanes }, (_, i) => run(i)));
+  } finally {
+    if (loopback?.interposer.ok) await loopback.interposer.close();
+  }
   if (useCache) {
     await pruneBuildCache(cacheDir, options.cacheMaxBytes ?? DEFAULT_MAX_BYTES).catch(() => {});
   }
@@ -329,7 +374,7 @@ export async function grade(
     schema: RESULT_SCHEMA,
     spec,
     isolation: mode,
-    isolationReason: withFilesystem(reason) +
+    isolationReason: withFilesystem(loopback ? withInterposer(reason, loopback) : reason) +
       (environment.unsandboxed
         ? "; programs ran UNSANDBOXED (trusted code): they could read and write every file the grader can"
         : ""),

@@ -107,3 +107,20 @@ Deno.test("formatStudentView() says when there is nothing to fix, and that grade
   assert.match(bob, /THE FIRST THING TO FIX\n {2}build\.client/);
   assert.match(bob, /could not run 1 check \(marked E\); they do not count against you/);
 });
+
+Deno.test("formatStudentView() never says nothing to fix while a check was skipped or errored", async (t) => {
+  for (const status of ["skip", "error"] as const) {
+    await t.step(status, () => {
+      const result = sampleSingle("alice");
+      const check = result.submissions[0]!.checks.find((c) => c.id === "server.address-filter")!;
+      check.status = status;
+      check.message = "could not run here";
+      const view = formatStudentView(result, { color: false });
+      assert.doesNotMatch(view, /Nothing to fix/);
+      assert.match(
+        view,
+        /No check you can see failed, but 1 of them did not run \(server\.address-filter\)/,
+      );
+    });
+  }
+});
