@@ -300,6 +300,7 @@ Deno.test("E3 (a container stand-in): dedicated users contain the hostile corpus
     const full = [
       "build-escape-makefile",
       "escaping-daemon-client",
+      "port-scanner-client",
       "snooping-submission",
       "sigterm-ignoring-server",
       "tty-writer-server",
