@@ -20,21 +20,30 @@ function rowsOf(table: string): string[] {
   return lines.slice(0, lines.findIndex((l) => l.startsWith("─")));
 }
 
-Deno.test("formatTable() lists submissions sorted by id with score and failing checks", () => {
+Deno.test("formatTable() lists submissions sorted by id with score and every check that cost points", () => {
   const table = formatTable(sampleResult(), { color: false });
   const rows = rowsOf(table);
   assert.deepEqual(rows.map((r) => r.split("  ")[0]), ["alice", "bob", ZOE, CHEN]);
-  assert.match(rows[1]!, /60\/100\s+build\.client, server\.address-filter!, server\.robustness$/);
+  assert.match(
+    rows[1]!,
+    /50\/90\s+build\.client, server\.address-filter!, server\.robustness, \+5 more$/,
+  );
   assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
-  assert.match(table, /4 submissions · mean 78% · median 78\.5% · 1 with full marks/);
-  assert.match(table, /! = a check the grader could not run/);
+  assert.match(rows[3]!, /97\/100\s+server\.concurrency~$/, "a warning that cost points is named");
+  assert.match(table, /4 submissions · mean 76\.89% · median 76\.28% · 1 with full marks/);
+  assert.match(table, /3 below full marks/);
+  assert.match(table, /! = the grader could not run it \(not charged\)/);
+  assert.match(table, /~ = passed with a remark/);
+  for (const line of table.split("\n").slice(2 + rows.length)) {
+    assert.ok(visibleWidth(line) <= 80, `footer line wider than 80 columns: ${line}`);
+  }
   assert.doesNotMatch(table, ANSI);
 });
 
 Deno.test("formatTable() aligns the score column by visible width, wide characters included", () => {
   const rows = rowsOf(formatTable(sampleResult(), { color: false }));
   const ends = rows.map((r) => {
-    const match = r.match(/^(.*?\d+\/100)/)!;
+    const match = r.match(/^(.*?\d+\/\d+)/)!;
     return visibleWidth(match[1]!);
   });
   assert.equal(new Set(ends).size, 1, rows.join("\n"));
