@@ -15,6 +15,12 @@
  * once and cached) maps the spec's addresses and port to them, so programs that hard-code the
  * article's addresses get the same verdicts as in the namespace.
  *
+ * Containment (EXERCISE.md §4a): the run first names its environment (`sandbox/environment.ts`:
+ * E1–E4, recorded in the result). Where programs cannot be contained (E2: no bubblewrap; E4: an
+ * ordinary user without user namespaces) it refuses with an {@linkcode IsolationError} naming
+ * the fix, unless `trusted` says the code is the user's own; the result then says it ran
+ * unsandboxed.
+ *
  * A worker fault (it crashed, the sandbox failed, it ran past its deadline) is retried once with
  * a new worker; a second fault makes every check of that submission `error`, never the student's.
  *
@@ -31,6 +37,7 @@ import {
   type GradeResult,
   type IsolationMode,
   RESULT_SCHEMA,
+  type RunEnvironment,
   type SubmissionResult,
 } from "./result.ts";
 import type { NetPlan } from "./checks/types.ts";
@@ -42,6 +49,12 @@ import { NamespacedWorker } from "./worker_process.ts";
 import { type Interposer, prepareInterposer } from "./sandbox/interpose/mod.ts";
 import { namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
+import {
+  BUBBLEWRAP_FIX,
+  detectEnvironment,
+  type Environment,
+  trustPrograms,
+} from "./sandbox/environment.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
 import { DEFAULT_MAX_BYTES, defaultCacheDir, pruneBuildCache } from "./submission/build_cache.ts";
 
@@ -75,11 +88,47 @@ export interface GradeOptions {
   cacheMaxBytes?: number;
   /** The workers' entry module in `netns` mode (default `worker_main.ts`; tests pass faulty ones). */
   workerEntry?: string;
+  /**
+   * The submissions are code the user trusts (their own; the CLI's `--trusted-code`, and
+   * sockgrade's bundled samples): grade them even where their programs cannot be contained
+   * (E2, E4), and say in the result that they ran unsandboxed. Default false: such a run is
+   * refused with an {@linkcode IsolationError}.
+   */
+  trusted?: boolean;
 }
 
-/** Namespaces were required (`--isolation netns`) but cannot be made here. */
+/**
+ * Namespaces were required (`--isolation netns`) but cannot be made here, or untrusted code
+ * cannot be contained here (E2, E4 without `trusted`).
+ */
 export class IsolationError extends Error {
   override name = "IsolationError";
+}
+
+/**
+ * The environment for the result, after refusing untrusted code that cannot be contained.
+ *
+ * @throws {IsolationError} in E2 or E4 (or E3 unable to switch users) without `trusted`.
+ */
+export async function containmentFor(trusted: boolean): Promise<RunEnvironment> {
+  const env: Environment = await detectEnvironment();
+  if (!env.contains && !trusted) {
+    const fix = env.id === "E2"
+      ? BUBBLEWRAP_FIX
+      : env.id === "E4"
+      ? "grade where user namespaces are enabled (with bubblewrap installed), or as root in a container"
+      : "let the container's root switch users (CAP_SETUID, CAP_SETGID, util-linux's setpriv)";
+    throw new IsolationError(
+      `refusing to run untrusted code: ${env.description}. To grade here, ${fix}; or, for code you trust (your own), pass --trusted-code.`,
+    );
+  }
+  if (trusted) trustPrograms();
+  return {
+    id: env.id,
+    description: env.description,
+    lacks: env.lacks,
+    unsandboxed: !env.contains,
+  };
 }
 
 const WORKER_MAIN = fileURLToPath(new URL("./worker_main.ts", import.meta.url));
@@ -201,7 +250,7 @@ async function gradeOne(
   loopback: LoopbackSetup | undefined,
   laneIndex: number,
   tools: Toolchain,
-  cache: Pick<WorkerJob, "cache" | "cacheDir">,
+  cache: Pick<WorkerJob, "cache" | "cacheDir" | "trusted">,
   lane: Lane | undefined,
   more: boolean,
 ): Promise<SubmissionResult> {
@@ -277,13 +326,14 @@ export async function grade(
 ): Promise<GradeResult> {
   const startedAt = new Date();
   const started = performance.now();
+  const environment = await containmentFor(options.trusted ?? false);
   const { mode, reason } = await chooseIsolation(options.isolation);
   const tools = await toolchain();
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const useCache = options.cache ?? true;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const loopback = mode === "none" ? await loopbackSetup(cacheDir) : undefined;
-  const cache = { cache: useCache, cacheDir };
+  const cache = { cache: useCache, cacheDir, ...(options.trusted ? { trusted: true } : {}) };
   const results = new Array<SubmissionResult>(submissions.length);
   const entry = options.workerEntry ?? WORKER_MAIN;
   const lanes = Math.min(jobs, submissions.length);
@@ -324,7 +374,11 @@ export async function grade(
     schema: RESULT_SCHEMA,
     spec,
     isolation: mode,
-    isolationReason: withFilesystem(loopback ? withInterposer(reason, loopback) : reason),
+    isolationReason: withFilesystem(loopback ? withInterposer(reason, loopback) : reason) +
+      (environment.unsandboxed
+        ? "; programs ran UNSANDBOXED (trusted code): they could read and write every file the grader can"
+        : ""),
+    environment,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     submissions: results,

@@ -131,6 +131,21 @@ export interface SubmissionResult {
   checks: CheckResult[];
 }
 
+/** Where a run's programs ran (`GradeResult.environment`; see README "How isolation works"). */
+export interface RunEnvironment {
+  /** `E1` … `E4` (EXERCISE.md §4a). */
+  id: "E1" | "E2" | "E3" | "E4";
+  /** One sentence: what the environment is and how programs were contained in it. */
+  description: string;
+  /** What it lacks that a complete E1 has (empty when nothing). */
+  lacks: string[];
+  /**
+   * True when programs ran without the containment untrusted code needs, because the user said
+   * the code is trusted (`--trusted-code`, or sockgrade's own bundled samples).
+   */
+  unsandboxed: boolean;
+}
+
 /** The result of a grading run: `sockgrade/result@1`. */
 export interface GradeResult {
   /** Always {@linkcode RESULT_SCHEMA}. */
@@ -141,6 +156,11 @@ export interface GradeResult {
   isolation: IsolationMode;
   /** Why this mode (e.g. why namespaces could not be made). */
   isolationReason?: string;
+  /**
+   * The containment environment of EXERCISE.md §4a the run found (E1–E4) and what it lacks;
+   * absent in results written before it was recorded.
+   */
+  environment?: RunEnvironment;
   /** ISO time the run began. */
   startedAt: string;
   /** Wall time of the whole run. */
@@ -219,6 +239,14 @@ export const gradeResultSchema = z.object({
   spec: specSchema.describe("The spec used, every field filled in."),
   isolation: isolationSchema.describe("The isolation mode used (EXERCISE.md section 4)."),
   isolationReason: z.string().optional().describe("Why this mode."),
+  environment: z.object({
+    id: z.enum(["E1", "E2", "E3", "E4"]).describe("The environment of EXERCISE.md section 4a."),
+    description: z.string().describe("What it is and how programs were contained in it."),
+    lacks: z.array(z.string()).describe("What it lacks that a complete E1 has."),
+    unsandboxed: z.boolean().describe(
+      "True when programs ran without containment because the code was trusted.",
+    ),
+  }).optional().describe("The containment environment the run found."),
   startedAt: z.string().describe("ISO time the run began."),
   durationMs: z.number().describe("Wall time of the whole run."),
   shard: z.string().regex(/^\d+\/\d+$/).optional().describe("I/N for one slice of a sharded run."),

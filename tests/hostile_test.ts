@@ -22,6 +22,9 @@ import { DEFAULT_SPEC } from "../grader/spec.ts";
 import type { CheckStatus } from "../grader/result.ts";
 import { hashTree } from "./_helpers/tree_hash.ts";
 import { TreeWatcher } from "./hostile/_tree_watcher.ts";
+import { requireNamespacesAndBubblewrap, requireRootWithUnshare } from "./_helpers/containment.ts";
+import { leftoverProcesses } from "./_helpers/leftovers.ts";
+import { UID_BASE } from "../grader/sandbox/users.ts";
 
 const HOSTILE = fileURLToPath(new URL("./hostile", import.meta.url));
 const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -29,7 +32,18 @@ const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const SIBLING_MARKER = "/tmp/sockgrade-hostile-marker/secret.txt";
 const REPO_MARKER = join(HOSTILE, ".secret", "marker.txt");
 /** Files the scribbling server tries to create outside its copy. */
-const MUST_NOT_EXIST = ["/tmp/pwned.txt", `${REPO}/pwned.txt`, "/usr/pwned.txt", "/pwned.txt"];
+const MUST_NOT_EXIST = [
+  "/tmp/pwned.txt",
+  `${REPO}/pwned.txt`,
+  "/usr/pwned.txt",
+  "/pwned.txt",
+  "/tmp/pwned-build.txt",
+  "/pwned-build.txt",
+  "/usr/pwned-build.txt",
+  "/root/pwned-build.txt",
+  "/tmp/sockgrade-pwned-by-tiocsti",
+  "/tmp/results.json",
+];
 
 interface Expected {
   description: string;
@@ -53,13 +67,14 @@ async function loadCorpus(): Promise<{ name: string; path: string; expected: Exp
 }
 
 Deno.test("the hostile corpus gets its verdicts in bounded time and leaves no trace", async (t) => {
+  await requireNamespacesAndBubblewrap();
   const corpus = await loadCorpus();
   for (const entry of corpus) {
     assert.deepEqual(Object.keys(entry.expected.checks).sort(), [...CHECK_IDS].sort(), entry.name);
   }
   const secret = `hostile-secret-${crypto.randomUUID()}`;
-  await Deno.mkdir(join(HOSTILE, ".secret"), { recursive: true });
-  await Deno.mkdir("/tmp/sockgrade-hostile-marker", { recursive: true });
+  await Deno.mkdir(join(HOSTILE, ".secret"), { recursive: true, mode: 0o700 });
+  await Deno.mkdir("/tmp/sockgrade-hostile-marker", { recursive: true, mode: 0o700 });
   await Deno.writeTextFile(REPO_MARKER, secret);
   await Deno.writeTextFile(SIBLING_MARKER, secret);
   const hashes = new Map<string, Map<string, string>>();
@@ -128,4 +143,186 @@ Deno.test("the hostile corpus gets its verdicts in bounded time and leaves no tr
     await Deno.remove(join(HOSTILE, ".secret"), { recursive: true });
     await Deno.remove("/tmp/sockgrade-hostile-marker", { recursive: true });
   }
+});
+
+const MAIN = join(REPO, "main.ts");
+const CONTAINER_LIKE = fileURLToPath(new URL("./_helpers/container_like.sh", import.meta.url));
+/** Where the stand-in runs write their results (root's own, as a teacher's would be). */
+const RESULTS_DIR = "/tmp/sockgrade-hostile-results";
+
+/** Processes of the dedicated users (E3) that are still there. */
+function dedicatedUserProcesses(): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${entry.name}/status`);
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (uid >= UID_BASE && uid < UID_BASE + 1000) found.push(`${entry.name} (uid ${uid})`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Grades the whole corpus with the CLI in a stand-in environment (`prefix` runs the command in
+ * it), with secrets planted as root-only files; returns what the run printed and wrote, after
+ * asserting what holds in every environment: the submission folders unchanged, no secret in any
+ * output, nothing written outside, nothing left running.
+ */
+async function gradeInStandIn(
+  t: Deno.TestContext,
+  prefix: string[],
+  extra: string[],
+): Promise<{ code: number; stdout: string; stderr: string; json?: string }> {
+  const corpus = await loadCorpus();
+  const secret = `hostile-secret-${crypto.randomUUID()}`;
+  await Deno.mkdir(join(HOSTILE, ".secret"), { recursive: true, mode: 0o700 });
+  await Deno.mkdir("/tmp/sockgrade-hostile-marker", { recursive: true, mode: 0o700 });
+  await Deno.remove(RESULTS_DIR, { recursive: true }).catch(() => {});
+  await Deno.mkdir(RESULTS_DIR, { mode: 0o700 });
+  await Deno.writeTextFile(REPO_MARKER, secret, { mode: 0o600 });
+  await Deno.writeTextFile(SIBLING_MARKER, secret, { mode: 0o600 });
+  const hashes = new Map<string, Map<string, string>>();
+  for (const entry of corpus) hashes.set(entry.name, await hashTree(entry.path));
+  try {
+    const out = await new Deno.Command(prefix[0]!, {
+      args: [
+        ...prefix.slice(1),
+        Deno.execPath(),
+        "run",
+        "-A",
+        MAIN,
+        "grade",
+        "--jobs",
+        "2",
+        "--no-cache",
+        "--quiet",
+        "--json",
+        join(RESULTS_DIR, "results.json"),
+        ...extra,
+        ...corpus.map((entry) => entry.path),
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const json = await Deno.readTextFile(join(RESULTS_DIR, "results.json")).catch(() => undefined);
+    const run = {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+      ...(json === undefined ? {} : { json }),
+    };
+    await t.step("the submission folders are unchanged", async () => {
+      for (const entry of corpus) {
+        assert.deepEqual(await hashTree(entry.path), hashes.get(entry.name), entry.name);
+      }
+    });
+    await t.step("no secret in any output, nothing written outside the copies", async () => {
+      for (const text of [run.stdout, run.stderr, run.json ?? ""]) {
+        assert.ok(!text.includes(secret), "a secret shows up in the output");
+      }
+      assert.equal(await Deno.readTextFile(REPO_MARKER), secret);
+      assert.equal(await Deno.readTextFile(SIBLING_MARKER), secret);
+      for (const path of MUST_NOT_EXIST) {
+        assert.equal(await Deno.lstat(path).then(() => true, () => false), false, path);
+      }
+    });
+    await t.step("nothing is left running", async () => {
+      assert.deepEqual(dedicatedUserProcesses(), []);
+      assert.deepEqual(await leftoverProcesses([HOSTILE, MAIN, CONTAINER_LIKE]), []);
+    });
+    return run;
+  } finally {
+    await Deno.remove(join(HOSTILE, ".secret"), { recursive: true });
+    await Deno.remove("/tmp/sockgrade-hostile-marker", { recursive: true });
+    await Deno.remove(RESULTS_DIR, { recursive: true });
+  }
+}
+
+Deno.test("E2 (bubblewrap hidden): the hostile corpus is refused with one line naming the fix", async (t) => {
+  requireRootWithUnshare();
+  const bwrap = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"].find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+  if (!bwrap) {
+    throw new Error("this test hides bubblewrap, which is missing: apt-get install bubblewrap");
+  }
+  // A private mount namespace where bwrap is /dev/null: E2 for this one run only.
+  const hide = [
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "--",
+    "sh",
+    "-c",
+    'mount --bind /dev/null "$1" && shift && exec "$@"',
+    "hide-bwrap",
+    bwrap,
+  ];
+  const run = await gradeInStandIn(t, hide, []);
+  assert.equal(run.code, 1, run.stderr);
+  const lines = run.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(
+    lines[0]!,
+    /^sockgrade: refusing to run untrusted code: E2: .*apt-get install bubblewrap.*--trusted-code/,
+  );
+  assert.equal(run.json, undefined, "no result is written");
+});
+
+Deno.test("E3 (a container stand-in): dedicated users contain the hostile corpus", async (t) => {
+  requireRootWithUnshare();
+  const run = await gradeInStandIn(t, [CONTAINER_LIKE], []);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.json, "the results are written");
+  const result = JSON.parse(run.json);
+  assert.equal(result.environment.id, "E3", result.environment.description);
+  assert.equal(result.environment.unsandboxed, false);
+  const corpus = await loadCorpus();
+  await t.step("no score is forged: each is its checks' points, within bounds", () => {
+    for (const s of result.submissions) {
+      const points = s.checks.reduce((sum: number, c: { points: number }) => sum + c.points, 0);
+      assert.equal(s.score, points, s.id);
+      assert.ok(s.score <= s.maxScore, s.id);
+    }
+    return Promise.resolve();
+  });
+  await t.step("the correct pairs that attack get every check they pass in E1", () => {
+    const full = [
+      "build-escape-makefile",
+      "escaping-daemon-client",
+      "port-scanner-client",
+      "snooping-submission",
+      "sigterm-ignoring-server",
+      "tty-writer-server",
+    ];
+    for (const name of full) {
+      const s = result.submissions[corpus.findIndex((e) => e.name === name)];
+      // `server.output` may warn that line buffering was forced: a timing call, under load.
+      const failing = s.checks.filter((c: { id: string; status: string }) =>
+        c.status !== "pass" && !(c.id === "server.output" && c.status === "warn")
+      )
+        .map((c: { id: string; status: string; message: string }) =>
+          `${c.id}: ${c.status} (${c.message})`
+        );
+      assert.deepEqual(failing, [], name);
+    }
+    return Promise.resolve();
+  });
+  console.log(
+    `E3 hostile corpus: ${
+      result.submissions.map((s: { id: string; score: number; maxScore: number }) =>
+        `${s.id} ${s.score}/${s.maxScore}`
+      ).join(", ")
+    }`,
+  );
 });

@@ -22,6 +22,7 @@ const ORDER: Readonly<Record<string, readonly string[]>> = {
     "spec",
     "isolation",
     "isolationReason",
+    "environment",
     "startedAt",
     "durationMs",
     "shard",
@@ -41,6 +42,7 @@ const ORDER: Readonly<Record<string, readonly string[]>> = {
     "visibility",
   ],
   timeouts: ["buildMs", "startMs", "responseMs", "clientMs"],
+  environment: ["id", "description", "lacks", "unsandboxed"],
   perCheck: CHECK_IDS,
   submission: [
     "id",
@@ -63,7 +65,13 @@ const ORDER: Readonly<Record<string, readonly string[]>> = {
 function childKind(kind: string | undefined, key: string): string | undefined {
   switch (kind) {
     case "result":
-      return key === "spec" ? "spec" : key === "submissions" ? "submission" : undefined;
+      return key === "spec"
+        ? "spec"
+        : key === "submissions"
+        ? "submission"
+        : key === "environment"
+        ? "environment"
+        : undefined;
     case "spec":
       return key === "timeouts"
         ? "timeouts"

@@ -186,6 +186,13 @@ export function formatTable(result: GradeResult, options: TableOptions): string 
     );
   }
   summary.push(`isolation: ${result.isolation}`);
+  if (result.environment) {
+    summary.push(
+      `environment: ${result.environment.id}${
+        result.environment.unsandboxed ? " (ran unsandboxed: trusted code)" : ""
+      }`,
+    );
+  }
   lines.push(...wrapParts(summary, footerWidth));
   if (result.isolationReason) {
     lines.push(c.dim(truncate(`(${terminalSafe(result.isolationReason)})`, footerWidth)));
@@ -305,6 +312,16 @@ export function formatStudentView(result: GradeResult, options: DetailOptions): 
   const maxLines = options.maxLines ?? 12;
   const sections = result.submissions.map((s) => studentSection(result, s, c, maxLines));
   const lines = sections.flatMap((section, i) => i === 0 ? section : ["", "", ...section]);
-  lines.push("", c.dim("Fix one thing at a time, then run the grader again."));
+  const env = result.environment;
+  lines.push(
+    "",
+    c.dim(
+      `Fix one thing at a time, then run the grader again.${
+        env
+          ? ` (environment: ${env.id}${env.unsandboxed ? ", ran unsandboxed: trusted code" : ""})`
+          : ""
+      }`,
+    ),
+  );
   return lines.join("\n") + "\n";
 }

@@ -141,6 +141,11 @@ export class ProgramCgroups {
       .join(" ");
   }
 
+  /** Whether a memory group caps the program's memory. */
+  get capsMemory(): boolean {
+    return this.#memory !== undefined;
+  }
+
   /** Whether a pids group lists the members. */
   get listsMembers(): boolean {
     return this.#pids !== undefined;

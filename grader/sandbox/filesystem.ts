@@ -4,8 +4,9 @@
  *
  * - read-only: `/usr` (and `/bin`, `/sbin`, `/lib*` as on the host: symlinks or binds), a short
  *   list of `/etc` entries programs and compilers need ({@linkcode ETC_ENTRIES}: no shadow, ssh,
- *   npm or pip secrets), the tool folders (see {@linkcode toolFolders}) and the program's
- *   `DENO_DIR`;
+ *   npm or pip secrets) and the tool folders (see {@linkcode toolFolders}); never the grader's
+ *   Deno cache, which holds the source of everything Deno ran (a TypeScript submission gets a
+ *   cache of its own in its workspace), except to trusted code (see {@linkcode ViewOptions});
  * - read-write: the program's workspace (the submission's temporary copy, at its own path);
  * - private: `/tmp` (a small tmpfs of its own), `/dev` (null, zero, random, urandom, tty, shm),
  *   `/proc` of its own PID namespace; the root itself is read-only.
@@ -13,13 +14,15 @@
  * Nothing else exists there: not the teacher's files (`/work`, `/root`, `/home`, the grader's
  * repository), not other submissions or other workers' `sockgrade-*` copies, not `/sys` (so no
  * cgroup can be raised from inside). Programs also lose every capability (`--cap-drop ALL`), so
- * they cannot mount, unmount or reconfigure the namespace's network.
+ * they cannot mount, unmount or reconfigure the namespace's network; they run with
+ * `no_new_privs` (bubblewrap always sets it) and in a session of their own (`--new-session`), so
+ * they have no controlling terminal: `/dev/tty` cannot be opened and `TIOCSTI` cannot push input
+ * into the teacher's terminal.
  *
  * Hidden paths ({@linkcode hideFromPrograms}; the build cache, which holds other submissions'
  * compiled programs) never show, wherever the teacher put them, and hiding wins over showing:
  * a folder of the list above that is or lies inside a hidden path is left out of the view, and a
- * hidden path inside a folder the view shows (`/usr`, a tool folder, the Deno cache, the
- * workspace) is covered by an empty read-only tmpfs (a file: by `/dev/null`). A hidden path
+ * hidden path inside a folder the view shows (`/usr`, a tool folder, the workspace) is covered by an empty read-only tmpfs (a file: by `/dev/null`). A hidden path
  * elsewhere needs nothing, as the view does not have it (under `/tmp`, the view's own tmpfs).
  * Hiding a folder that holds `/usr` or the workspace therefore makes every program fail to start
  * (a sandbox failure): it never shows them.
@@ -46,6 +49,7 @@
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_PATH, which } from "./_which.ts";
+import { programsTrusted } from "./_policy.ts";
 
 /** Whether programs get a private filesystem view, and why not when they do not. */
 export interface FilesystemInfo {
@@ -63,7 +67,10 @@ export interface ViewOptions {
   cwd: string;
   /** The folder the program may write (default: see the module doc). */
   workspace?: string;
-  /** The program's environment: an absolute `DENO_DIR` in it is shown read-only. */
+  /**
+   * The program's environment. A `DENO_DIR` in it is shown read-only only to trusted code
+   * (`trustPrograms()`: sockgrade's own reference solution); a submission's is in its workspace.
+   */
   env: Record<string, string>;
 }
 
@@ -137,9 +144,16 @@ function guarded(): string[] {
   ];
 }
 
+/** The grader's Deno cache: the source of everything Deno ran (never shown). */
+function denoCache(): string {
+  const cache = Deno.env.get("DENO_DIR") ||
+    join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/tmp", ".cache"), "deno");
+  return realPath(cache) ?? cache;
+}
+
 /** Whether showing `folder` would show a guarded folder (it is one of them or holds one). */
 function exposesGuarded(folder: string): boolean {
-  return folder === "/" || guarded().some((g) => within(g, folder));
+  return folder === "/" || [...guarded(), denoCache()].some((g) => within(g, folder));
 }
 
 /** The install prefix of a tool: `/opt/jdk` for `/opt/jdk/bin/java`, else the tool's folder. */
@@ -162,8 +176,8 @@ function toolFolder(executable: string): string | undefined {
 /**
  * The tool folders every view shows read-only: the install prefix of each compiler and runtime
  * found on the grader's own PATH (`cc`, `c++`, `make`, `javac`, `java`, `python3`, `deno`;
- * pyenv's root for its shims), of the running Deno, and the grader's Deno cache, plus what
- * {@linkcode exposeReadOnly} added. Folders under `/usr` are shown anyway; a prefix that is or
+ * pyenv's root for its shims) and of the running Deno, plus what {@linkcode exposeReadOnly}
+ * added; never the grader's Deno cache (or a prefix that holds it: then the tool's own folder). Folders under `/usr` are shown anyway; a prefix that is or
  * holds the grader's repository, HOME or working folder is narrowed to the tool's own folder.
  */
 export function toolFolders(): string[] {
@@ -189,13 +203,6 @@ export function toolFolders(): string[] {
     }
     const deno = toolFolder(Deno.execPath());
     if (deno) found.push(deno);
-    const cache = Deno.env.get("DENO_DIR") ??
-      join(
-        Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/tmp", ".cache"),
-        "deno",
-      );
-    const cacheReal = realPath(cache);
-    if (cacheReal && !exposesGuarded(cacheReal)) found.push(cacheReal);
     defaultFolders = found;
   }
   return normalize([...defaultFolders, ...extraFolders]);
@@ -286,6 +293,7 @@ function staticView(): { args: string[]; bound: string[] } {
   const bound: string[] = [];
   const args = [
     "--die-with-parent",
+    "--new-session",
     "--unshare-pid",
     "--as-pid-1",
     "--unshare-ipc",
@@ -344,6 +352,11 @@ export function workspaceOf(cwd: string, workspace?: string): string {
   return real;
 }
 
+/** Whether `path` is a `sockgrade-*` folder right inside the system's temporary folder (a copy). */
+export function isSockgradeCopy(path: string): boolean {
+  return dirname(path) === tempRoot() && basename(path).startsWith("sockgrade-");
+}
+
 /**
  * The bwrap options (everything before `--` and the command) that give one program its view.
  * Call only when {@linkcode filesystemIsolation} is `private`.
@@ -353,9 +366,12 @@ export function viewArgs(opts: ViewOptions): string[] {
   const args = [...view.args];
   const bound = [...view.bound];
   const shown = ["/tmp", ...SYSTEM, ...toolFolders()];
+  // Trusted code only (sockgrade's own reference solution) sees the DENO_DIR it is given.
   const denoDir = opts.env.DENO_DIR;
-  const cacheReal = denoDir && isAbsolute(denoDir) ? realPath(denoDir) : undefined;
-  if (cacheReal && !shown.some((f) => within(cacheReal, f)) && !exposesGuarded(cacheReal)) {
+  const cacheReal = programsTrusted() && denoDir && isAbsolute(denoDir)
+    ? realPath(denoDir)
+    : undefined;
+  if (cacheReal && !shown.some((f) => within(cacheReal, f))) {
     if (bind(args, "--ro-bind", cacheReal)) bound.push(cacheReal);
   }
   const writable = workspaceOf(opts.cwd, opts.workspace);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { filesystemIsolation, toolFolders, workspaceOf } from "./filesystem.ts";
 import { containment, runProgram, SandboxError, startProgram } from "./process.ts";
+import { requireBubblewrap } from "../../tests/_helpers/containment.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
@@ -31,6 +32,7 @@ async function layout() {
 }
 
 test("filesystemIsolation() makes the private view on this machine", () => {
+  requireBubblewrap();
   const info = filesystemIsolation();
   assert.equal(info.kind, "private", info.reason ?? "");
   assert.equal(containment().filesystem, "private");
@@ -54,6 +56,7 @@ test("toolFolders() never shows the grader's repository or HOME", () => {
 });
 
 test("a program cannot read other submissions or the teacher's files", async () => {
+  requireBubblewrap();
   await using dirs = await layout();
   const result = await runProgram({
     argv: [
@@ -77,6 +80,7 @@ test("a program cannot read other submissions or the teacher's files", async () 
 });
 
 test("a program writes its copy and its private /tmp, nothing else", async () => {
+  requireBubblewrap();
   await using dirs = await layout();
   const before = [...Deno.readDirSync("/tmp")].map((e) => e.name).sort();
   const script = [
@@ -104,6 +108,7 @@ test("a program writes its copy and its private /tmp, nothing else", async () =>
 });
 
 test("a program cannot list or read a hidden folder, even inside a folder the view shows", async () => {
+  requireBubblewrap();
   const secret = `secret-${crypto.randomUUID()}`;
   const tools = await Deno.makeTempDir({ prefix: "fs-test-tools-" });
   const cache = await Deno.makeTempDir({ prefix: "fs-test-cache-" });
@@ -153,6 +158,7 @@ test("a program cannot list or read a hidden folder, even inside a folder the vi
 });
 
 test("compilers and runtimes work inside the view", async (t) => {
+  requireBubblewrap();
   await using dirs = await layout();
   await Deno.writeTextFile(`${dirs.mine}/src/hello.c`, "int main(void){return 0;}\n");
   await t.step("cc", async () => {
@@ -175,6 +181,7 @@ test("compilers and runtimes work inside the view", async (t) => {
 });
 
 test("a sandbox failure is told apart from the program's own failure", async () => {
+  requireBubblewrap();
   await using dirs = await layout();
   // A workspace that does not exist: bwrap cannot bind it, the program never runs.
   await assert.rejects(

@@ -23,6 +23,15 @@
  * submissions, and never the paths given to `hideFromPrograms()` (the build cache). Without
  * bubblewrap programs see the whole filesystem and {@linkcode ContainmentInfo} says why.
  *
+ * Privileges (EXERCISE.md §4a): in every containment a program holds no capabilities, runs with
+ * `no_new_privs` and in a session of its own, so it has no controlling terminal (bubblewrap's
+ * `--new-session`, else `setsid` and `setpriv`). As root without namespaces (E3, a container)
+ * every program runs as a dedicated unprivileged user of its workspace (`users.ts`), and when it
+ * ends every process of that user outside its siblings' sessions is killed. Where none of this
+ * can contain a program (no bubblewrap, or neither namespaces nor root), `startProgram` refuses
+ * it with a {@linkcode SandboxError} naming the fix, unless the code is trusted
+ * (`environment.ts`'s `trustPrograms()`).
+ *
  * The `processes` limit is applied with a per-program pids cgroup when a writable cgroup v1
  * `pids` hierarchy exists (it also lists every member for `treePids()` and `kill()`), and with
  * RLIMIT_NPROC, which Linux does not enforce for root. `memoryBytes` caps the whole tree's memory
@@ -50,7 +59,14 @@ import { StreamCapture, type StreamCounts } from "./_capture.ts";
 import { cgroupSupport, ProgramCgroups } from "./_cgroup.ts";
 import { descendants, innermostPid, running, signalAll } from "./_proc.ts";
 import { SandboxError } from "./errors.ts";
-import { filesystemIsolation, viewArgs } from "./filesystem.ts";
+import { filesystemIsolation, isSockgradeCopy, viewArgs, workspaceOf } from "./filesystem.ts";
+import {
+  canUseDedicatedUsers,
+  isRoot,
+  untrustedCodeProblem,
+  usesDedicatedUsers,
+} from "./_policy.ts";
+import { dropPrivileges, programEnded, programStarted, userFor } from "./users.ts";
 
 export { SandboxError } from "./errors.ts";
 
@@ -65,7 +81,9 @@ export interface Limits {
   /**
    * Memory of the whole program tree, page cache and tmpfs included (memory cgroup; the OOM
    * killer ends it). Default 512 MiB: javac peaks near 40 MiB, `deno run`, python and the JVM of
-   * a small server at 10-20 MiB of their own (measured). Without a memory cgroup: no cap.
+   * a small server at 10-20 MiB of their own (measured). Without a memory cgroup, each process's
+   * data segment is capped instead (RLIMIT_DATA) at twice this, at least 1 GiB (V8 reserves
+   * about 1 GiB of it).
    */
   memoryBytes?: number;
   /**
@@ -252,6 +270,8 @@ export interface ContainmentInfo {
   filesystem: "private" | "shared";
   /** Why the filesystem is shared, when it is. */
   filesystemReason?: string;
+  /** Programs run as dedicated unprivileged users (root without namespaces: E3, `users.ts`). */
+  dedicatedUsers: boolean;
 }
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -353,11 +373,13 @@ export function containment(): ContainmentInfo {
     memoryCgroup: cgroups.memory,
     filesystem: "shared" as const,
     filesystemReason,
+    dedicatedUsers: false,
   });
   const unshare = findExecutable("unshare", DEFAULT_PATH, "/");
   if (!unshare) {
     const reason = "unshare is not installed (util-linux).";
     detected = { kind: "process-group", userNamespace: false, reason, ...shared(reason) };
+    detected.dedicatedUsers = canUseDedicatedUsers(detected);
     return detected;
   }
   let lastError = "";
@@ -381,6 +403,7 @@ export function containment(): ContainmentInfo {
           memoryCgroup: cgroups.memory,
           filesystem: fs.kind,
           ...(fs.reason ? { filesystemReason: fs.reason } : {}),
+          dedicatedUsers: false,
         };
         return detected;
       }
@@ -396,6 +419,7 @@ export function containment(): ContainmentInfo {
     reason,
     ...shared(`the private filesystem view needs a PID namespace: ${reason}`),
   };
+  detected.dedicatedUsers = canUseDedicatedUsers(detected);
   return detected;
 }
 
@@ -432,7 +456,7 @@ function findExecutable(name: string, path: string, cwd: string): string | undef
  * RLIMIT_NPROC counts all processes of the user in the user namespace, so it is left out where
  * that includes processes outside the program (see {@linkcode nprocApplies}).
  */
-function ulimitArgs(limits: Limits | undefined, nproc: boolean): string[] {
+function ulimitArgs(limits: Limits | undefined, nproc: boolean, data: boolean): string[] {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const args = [
     ["-t", Math.max(1, Math.ceil(l.cpuSeconds))],
@@ -440,6 +464,7 @@ function ulimitArgs(limits: Limits | undefined, nproc: boolean): string[] {
     ["-n", Math.max(3, Math.floor(l.openFiles))],
   ];
   if (nproc) args.push(["-p", Math.max(1, Math.floor(l.processes))]);
+  if (data) args.push(["-d", Math.floor(dataBytes(l.memoryBytes) / 1024)]);
   if (l.addressSpaceBytes !== undefined) {
     args.push(["-v", Math.max(0, Math.floor(l.addressSpaceBytes / 1024))]);
   }
@@ -447,7 +472,7 @@ function ulimitArgs(limits: Limits | undefined, nproc: boolean): string[] {
 }
 
 /** The limits as a `prlimit` prefix, for a /bin/sh whose `ulimit` flags differ from dash's. */
-function prlimitPrefix(limits: Limits | undefined, nproc: boolean): string[] {
+function prlimitPrefix(limits: Limits | undefined, nproc: boolean, data: boolean): string[] {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const args = [
     "prlimit",
@@ -456,19 +481,26 @@ function prlimitPrefix(limits: Limits | undefined, nproc: boolean): string[] {
     `--nofile=${Math.max(3, Math.floor(l.openFiles))}`,
   ];
   if (nproc) args.push(`--nproc=${Math.max(1, Math.floor(l.processes))}`);
+  if (data) args.push(`--data=${Math.floor(dataBytes(l.memoryBytes))}`);
   if (l.addressSpaceBytes !== undefined) {
     args.push(`--as=${Math.max(0, Math.floor(l.addressSpaceBytes))}`);
   }
   return [...args, "--"];
 }
 
+/** The RLIMIT_DATA that stands in for a memory cgroup: twice the memory cap, at least 1 GiB. */
+function dataBytes(memoryBytes: number): number {
+  return Math.max(2 * memoryBytes, 1024 * 1024 * 1024);
+}
+
 /**
  * Whether RLIMIT_NPROC may be set: in a PID namespace it counts the processes of a user namespace
  * made for the program or the grader's worker; as root it is not enforced and harmless. Only an
  * unprivileged grader without namespaces must not set it: it would count all the user's processes.
+ * A dedicated user (E3) has only the program's processes.
  */
-function nprocApplies(kind: Containment): boolean {
-  if (kind === "pid-namespace") return true;
+function nprocApplies(kind: Containment, dedicatedUser: boolean): boolean {
+  if (kind === "pid-namespace" || dedicatedUser) return true;
   try {
     return Deno.uid() === 0;
   } catch {
@@ -549,6 +581,17 @@ export function startProgram(opts: StartOptions): RunningProgram {
   const kind = opts.containment ?? info.kind;
   const privateView = kind === "pid-namespace" && info.filesystem === "private" &&
     opts.filesystem !== "shared";
+  const found = privateView ? info : { ...info, kind, filesystem: "shared" };
+  const problem = untrustedCodeProblem(found);
+  if (problem) throw new SandboxError(`Cannot start ${describe(opts)}: ${problem}.`);
+  // E3: a dedicated user per workspace, which owns its sockgrade copy.
+  const dedicated = usesDedicatedUsers(found);
+  let uid: number | undefined;
+  if (dedicated) {
+    const workspace = workspaceOf(opts.cwd, opts.workspace);
+    uid = userFor(workspace, isSockgradeCopy(workspace));
+  }
+  const drop = privateView ? [] : dropPrivileges(uid, isRoot());
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const cgroups = ProgramCgroups.create(
     Math.max(1, Math.floor(limits.processes)),
@@ -562,8 +605,10 @@ export function startProgram(opts: StartOptions): RunningProgram {
     env._STDBUF_E = "L";
   }
   const dash = dashShell();
+  const data = !cgroups.capsMemory;
   const program = [
-    ...(dash ? [] : prlimitPrefix(opts.limits, nprocApplies(kind))),
+    ...(dash ? [] : prlimitPrefix(opts.limits, nprocApplies(kind, dedicated), data)),
+    ...drop,
     ...(opts.lineBuffered && !haveLibstdbuf() ? ["stdbuf", "-oL", "-eL"] : []),
     ...opts.argv,
   ];
@@ -574,13 +619,14 @@ export function startProgram(opts: StartOptions): RunningProgram {
     "sh",
     MARKER,
     cgroups.procsFiles,
-    ...(dash ? ulimitArgs(opts.limits, nprocApplies(kind)) : []),
+    ...(dash ? ulimitArgs(opts.limits, nprocApplies(kind, dedicated), data) : []),
     "--",
     ...argv,
   ];
   // A new session via the setsid program: Deno's `detached` would fork the whole Deno process
   // (a pre-exec hook rules out its faster spawn), which costs far more than one small exec.
-  const setsid = kind === "process-group" ? setsidPath() : undefined;
+  // Outside bubblewrap (which makes its own) it also leaves the grader's controlling terminal.
+  const setsid = privateView ? undefined : setsidPath();
   let command: string[];
   if (privateView) {
     const view = viewArgs({ cwd: opts.cwd, workspace: opts.workspace, env });
@@ -589,8 +635,12 @@ export function startProgram(opts: StartOptions): RunningProgram {
     const bwrap = filesystemIsolation().bwrap ?? "bwrap";
     command = shimArgs(BWRAP_SHIM, [bwrap, ...view, "--", ...inner]);
   } else if (kind === "pid-namespace") {
-    const shim = opts.holdTree ? NS_HOLD_SHIM : NS_SHIM;
-    command = [unsharePath, ...namespaceArgs(info.userNamespace), ...shimArgs(shim, program)];
+    command = [
+      ...(setsid ? [setsid] : []),
+      unsharePath,
+      ...namespaceArgs(info.userNamespace),
+      ...shimArgs(opts.holdTree ? NS_HOLD_SHIM : NS_SHIM, program),
+    ];
   } else {
     command = [...(setsid ? [setsid] : []), ...shimArgs(GROUP_SHIM, program)];
   }
@@ -604,7 +654,7 @@ export function startProgram(opts: StartOptions): RunningProgram {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      detached: kind === "process-group" && !setsid,
+      detached: !privateView && !setsid,
     }).spawn();
   } catch (error) {
     cgroups.removeNow();
@@ -613,7 +663,15 @@ export function startProgram(opts: StartOptions): RunningProgram {
       { cause: error },
     );
   }
-  return new Program(child, kind, cgroups, opts.captureBytes ?? DEFAULT_CAPTURE, opts.watchLine);
+  if (uid !== undefined) programStarted(uid, child.pid);
+  return new Program(
+    child,
+    kind,
+    cgroups,
+    opts.captureBytes ?? DEFAULT_CAPTURE,
+    opts.watchLine,
+    uid,
+  );
 }
 
 class Program implements RunningProgram {
@@ -637,6 +695,8 @@ class Program implements RunningProgram {
   #syncBroken = false;
   #statusSeen: () => void = () => {};
   readonly #statusKnown: Promise<void>;
+  /** The dedicated user it runs as (E3), if any. */
+  readonly #uid: number | undefined;
 
   constructor(
     child: Deno.ChildProcess,
@@ -644,7 +704,9 @@ class Program implements RunningProgram {
     cgroups: ProgramCgroups,
     captureBytes: number,
     watchLine: string | undefined,
+    uid: number | undefined,
   ) {
+    this.#uid = uid;
     this.startedAt = performance.now();
     this.pid = child.pid;
     this.#child = child;
@@ -784,6 +846,7 @@ class Program implements RunningProgram {
     if (this.#kind === "process-group") {
       // Whatever the program left behind dies with it, as it does in a PID namespace.
       this.#signalTree("SIGKILL");
+      if (this.#uid !== undefined) programEnded(this.#uid, this.pid);
     }
     await this.#drain(reading);
     const memoryExceeded = this.#cgroups.memoryExceeded();

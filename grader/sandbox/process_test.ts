@@ -68,7 +68,7 @@ test("the memory cgroup ends a program that allocates without bound", async () =
 
 test("startProgram() records stdout lines with arrival times as they come", async (t) => {
   await eachContainment(t, async (kind) => {
-    const dir = await Deno.makeTempDir();
+    const dir = await Deno.makeTempDir({ prefix: "sockgrade-" });
     try {
       const mk = await new Deno.Command("mkfifo", { args: [`${dir}/go`] }).output();
       assert.ok(mk.success);
@@ -337,7 +337,7 @@ test("the processes limit stops a fork bomb", async (t) => {
 
 test("the file size limit stops a program writing a large file", async (t) => {
   await eachContainment(t, async (kind) => {
-    const dir = await Deno.makeTempDir();
+    const dir = await Deno.makeTempDir({ prefix: "sockgrade-" });
     try {
       const result = await runProgram({
         argv: ["sh", "-c", "exec head -c 100000 /dev/zero > big"],
@@ -374,7 +374,7 @@ test("treePids() lists the program's descendants", async (t) => {
 
 test("line buffering makes C stdio flush each line", async (t) => {
   await eachContainment(t, async (kind) => {
-    const dir = await Deno.makeTempDir();
+    const dir = await Deno.makeTempDir({ prefix: "sockgrade-" });
     try {
       const mk = await new Deno.Command("mkfifo", { args: [`${dir}/go`] }).output();
       assert.ok(mk.success);

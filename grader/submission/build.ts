@@ -96,7 +96,8 @@ export interface BuildOptions {
   timeoutMs: number;
   /**
    * Extra environment for builds (and `DENO_DIR` also for Deno programs' plans: the module cache
-   * Deno builds and `deno run --cached-only` use; default: the grader's own Deno cache).
+   * Deno builds and `deno run --cached-only` use; default: one of the submission's own in its
+   * workspace, never the grader's).
    */
   env?: Record<string, string>;
   /** Use the build cache (default false: library callers opt in; `grade()` turns it on). */
@@ -377,9 +378,13 @@ async function buildJava(ctx: Context, program: SideProgram, side: Side): Promis
   };
 }
 
-/** The Deno environment for builds and plans: the caller's DENO_DIR or the grader's own. */
+/**
+ * The Deno environment for builds and plans: the caller's DENO_DIR, else a cache of the
+ * submission's own in its workspace (the grader's holds the source of everything Deno ran, so
+ * programs never see it).
+ */
 function denoVars(ctx: Context): Record<string, string> {
-  return denoEnv(ctx.env.DENO_DIR ?? ctx.tools.denoDir);
+  return denoEnv(ctx.env.DENO_DIR ?? join(ctx.env.HOME!, "deno-cache"));
 }
 
 /**

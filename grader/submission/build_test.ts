@@ -172,7 +172,9 @@ Deno.test("buildSubmission() runs TypeScript with Deno offline, without a type c
   }, async (b) => {
     assert.equal(b.server.ok, true, `${b.server.message}\n${b.server.output}`);
     assert.equal(b.server.plan?.lineBuffering, "none");
-    assert.equal(b.server.plan?.env.DENO_DIR, (await toolchain()).denoDir);
+    const denoDir = b.server.plan?.env.DENO_DIR ?? "";
+    assert.notEqual(denoDir, (await toolchain()).denoDir, "never the grader's own Deno cache");
+    assert.ok(denoDir.startsWith(b.server.plan!.env.HOME!), `a cache in the workspace: ${denoDir}`);
     assert.deepEqual(Object.keys(b.server.plan!.env).sort(), [
       "DENO_DIR",
       "DENO_NO_PROMPT",
