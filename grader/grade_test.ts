@@ -41,3 +41,19 @@ Deno.test("a lane keeps its worker, or starts a new one when a worker takes one 
   );
   assert.equal(new Set(single.submissions.map((s) => s.path)).size, 3, "a worker each");
 });
+
+Deno.test("a worker's forged or second reply never becomes anyone's grade", async () => {
+  const ids = ["twice", "reply", "forge-first", "reply"];
+  const run = await grade(
+    ids.map((id) => ({ id, path: "/nonexistent" })),
+    DEFAULT_SPEC,
+    { isolation: "netns", workerEntry: FAKE, jobs: 1 },
+  );
+  assert.deepEqual(run.submissions.map((s) => s.id), ids, "one result per student, in order");
+  for (const result of run.submissions) {
+    assert.notEqual(result.score, 1000, `${result.id} got a forged score`);
+  }
+  const forger = run.submissions[2]!;
+  assert.ok(forger.checks.every((c) => c.status === "error"), "the forging worker faulted twice");
+  assert.match(forger.checks[0]!.message, /not the reply to this job/);
+});
