@@ -73,6 +73,11 @@ function scoreColor(c: Colors, score: number, max: number): (s: string) => strin
   return score >= max / 2 ? c.yellow : c.red;
 }
 
+/** Full marks: every point of a non-empty rubric, and no check the grader could not run. */
+function hasFullMarks(s: SubmissionResult): boolean {
+  return s.maxScore > 0 && s.score >= s.maxScore && !s.checks.some((k) => k.status === "error");
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -125,8 +130,9 @@ export function formatTable(result: GradeResult, options: TableOptions): string 
     summary.push(
       `mean ${formatPoints(mean)}%`,
       `median ${formatPoints(median(percents))}%`,
-      `${rows.filter((s) => s.score >= s.maxScore).length} with full marks`,
+      `${rows.filter(hasFullMarks).length} with full marks`,
     );
+    if (errors > 0) summary.push(`${errors} not fully graded`);
   }
   summary.push(`isolation: ${result.isolation}`);
   lines.push(summary.join(" · "));

@@ -26,7 +26,10 @@ Deno.test("formatTable() lists submissions sorted by id with score and failing c
   assert.deepEqual(rows.map((r) => r.split("  ")[0]), ["alice", "bob", ZOE, CHEN]);
   assert.match(rows[1]!, /60\/100\s+build\.client, server\.address-filter!, server\.robustness$/);
   assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
-  assert.match(table, /4 submissions · mean 78% · median 78\.5% · 1 with full marks/);
+  assert.match(
+    table,
+    /4 submissions · mean 78% · median 78\.5% · 1 with full marks · 1 not fully graded/,
+  );
   assert.match(table, /! = a check the grader could not run/);
   assert.doesNotMatch(table, ANSI);
 });
@@ -106,4 +109,17 @@ Deno.test("formatStudentView() says when there is nothing to fix, and that grade
   const bob = formatStudentView(sampleSingle("bob"), { color: false });
   assert.match(bob, /THE FIRST THING TO FIX\n {2}build\.client/);
   assert.match(bob, /could not run 1 check \(marked E\); they do not count against you/);
+});
+
+Deno.test("formatTable() never counts a submission with errored checks as full marks", () => {
+  const result = sampleResult();
+  // Every check errored: nothing is charged, so the score is 0/0.
+  const errored = result.submissions.map((s) => ({
+    ...s,
+    score: 0,
+    maxScore: 0,
+    checks: s.checks.map((k) => ({ ...k, status: "error" as const, points: 0, maxPoints: 0 })),
+  }));
+  const table = formatTable({ ...result, submissions: errored }, { color: false });
+  assert.match(table, / 0 with full marks · 4 not fully graded/);
 });
