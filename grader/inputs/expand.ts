@@ -47,6 +47,7 @@
 
 import { basename, dirname, join, relative } from "node:path";
 import { UsageError } from "../../cli/usage_error.ts";
+import { escapeControls } from "../bytes.ts";
 import { isIgnoredName, type ProgramScan, programSide, scanPrograms } from "./detect.ts";
 import { parseCanvasFile, parseMoodleFile, parseMoodleFolder } from "./lms.ts";
 import { ArchiveError, DEFAULT_ZIP_LIMITS, unzipSafely, type ZipLimits } from "./unzip.ts";
@@ -117,7 +118,7 @@ export async function expandInputs(
     for (const path of paths) await expander.argument(path);
     return {
       submissions: expander.finish(),
-      notes: expander.notes,
+      notes: expander.notes.map(escapeControls),
       cleanup: () => expander.cleanup(),
     };
   } catch (error) {
@@ -127,6 +128,7 @@ export async function expandInputs(
 }
 
 class Expander {
+  /** Remarks for the user; names in them come from folders and archives, so they are escaped. */
   readonly notes: string[] = [];
   readonly #found: InputSubmission[] = [];
   readonly #limits: ZipLimits;

@@ -370,3 +370,22 @@ Deno.test("scanPrograms() never throws: a folder it cannot read is counted", asy
   assert.equal(scan.unreadable, 1);
   assert.equal(scan.server || scan.client, false);
 });
+
+Deno.test("expandInputs() escapes names in its notes (control and bidi characters)", async () => {
+  const root = await tree({
+    "class/alice/server.c": "int main(void) { return 0; }\n",
+    "class/bob/client.c": "int main(void) { return 0; }\n",
+    "class/eve\x1b[2J\u202egnp/": "",
+  });
+  try {
+    const expanded = await expandInputs([join(root, "class")]);
+    await expanded.cleanup();
+    const note = expanded.notes.find((n) => n.includes("eve"));
+    assert.ok(note, expanded.notes.join("\n"));
+    assert.match(note, /eve\\x1b\[2J\\u202egnp: found no server or client program/);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(expanded.notes.join(""), /[\x00-\x1f\u202e]/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
