@@ -10,7 +10,10 @@
  * submission (`sandbox/fresh_netns.ts`); where it cannot, a new worker is started per submission,
  * ahead of time. When a worker ends, its namespaces and every process in them end too. In `none`
  * mode (asked for, or automatic when namespaces cannot be made, with the reason recorded) the
- * worker code runs in this process on host loopback with a free port per submission.
+ * worker code runs in this process on host loopback with a free port per submission, and one
+ * submission at a time ({@linkcode laneCount}): submissions graded together on a shared loopback
+ * could reach each other's listeners (a build step sending the trigger to every port fails a
+ * classmate's server), so `jobs` is not used there until each lane has addresses of its own.
  *
  * A worker fault (it crashed, the sandbox failed, it ran past its deadline) is retried once with
  * a new worker; a second fault makes every check of that submission `error`, never the student's.
@@ -52,7 +55,10 @@ export interface SubmissionRef {
 export interface GradeOptions {
   /** `auto` (default): namespaces when available, else host loopback with the reason recorded. */
   isolation?: "auto" | IsolationMode;
-  /** How many submissions at once (default: the number of cores). */
+  /**
+   * How many submissions at once in `netns` mode (default: the number of cores); `none` mode
+   * grades one at a time (see {@linkcode laneCount}).
+   */
   jobs?: number;
   /** Called as each submission's result is ready (for progress bars). */
   onResult?: (result: SubmissionResult) => void;
@@ -70,6 +76,14 @@ export interface GradeOptions {
   cacheMaxBytes?: number;
   /** The workers' entry module in `netns` mode (default `worker_main.ts`; tests pass faulty ones). */
   workerEntry?: string;
+}
+
+/**
+ * How many submissions are graded at once: `jobs` in `netns` mode (each submission has a network
+ * of its own); one in `none` mode, where every submission shares the host's loopback.
+ */
+export function laneCount(mode: IsolationMode, jobs: number, submissions: number): number {
+  return Math.min(mode === "none" ? 1 : jobs, submissions);
 }
 
 /** Namespaces were required (`--isolation netns`) but cannot be made here. */
@@ -246,7 +260,7 @@ export async function grade(
   const cache = { cache: useCache, cacheDir };
   const results = new Array<SubmissionResult>(submissions.length);
   const entry = options.workerEntry ?? WORKER_MAIN;
-  const lanes = Math.min(jobs, submissions.length);
+  const lanes = laneCount(mode, jobs, submissions.length);
   let next = 0;
   const run = async () => {
     const lane = mode === "netns" ? new Lane(entry) : undefined;

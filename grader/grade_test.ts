@@ -1,7 +1,7 @@
 /** Tests of `grade.ts`'s handling of workers, with a stand-in worker (`_testdata/fake_worker.ts`). */
 
 import assert from "node:assert/strict";
-import { grade } from "./grade.ts";
+import { grade, laneCount } from "./grade.ts";
 import { DEFAULT_SPEC } from "./spec.ts";
 
 const FAKE = new URL("./_testdata/fake_worker.ts", import.meta.url).pathname;
@@ -56,4 +56,11 @@ Deno.test("a worker's forged or second reply never becomes anyone's grade", asyn
   const forger = run.submissions[2]!;
   assert.ok(forger.checks.every((c) => c.status === "error"), "the forging worker faulted twice");
   assert.match(forger.checks[0]!.message, /not the reply to this job/);
+});
+
+Deno.test("laneCount() grades one submission at a time on a shared loopback", () => {
+  assert.equal(laneCount("none", 4, 10), 1, "none mode: one lane whatever --jobs says");
+  assert.equal(laneCount("netns", 4, 10), 4);
+  assert.equal(laneCount("netns", 4, 2), 2);
+  assert.equal(laneCount("none", 4, 0), 0);
 });
