@@ -88,6 +88,7 @@ Deno.test("a client flooding the capture server fails client.messages and the wo
     const [result] = run.submissions;
     const checks = Object.fromEntries(result!.checks.map((c) => [c.id, c]));
     console.log(`worker peak RSS: ${(peak / 1024 / 1024).toFixed(0)} MiB`);
+    console.log(`client.messages: ${checks["client.messages"]!.message}`);
     assert.ok(peak > 0, "the worker's memory was read");
     assert.ok(peak < GiB, `the worker's peak RSS was ${peak} bytes`);
     const messages = checks["client.messages"]!;
