@@ -16,6 +16,11 @@
  * `CAP_SYS_PTRACE` (which programs never hold); a socket cannot be reopened through
  * `/proc/<pid>/fd` by anyone in any case. A worker that cannot do both refuses to run.
  *
+ * The `unshare` wrapper that starts the worker holds the socket too, outside the worker's PID
+ * namespace: a program sees it only if it can replace the `/proc` of that namespace, which takes
+ * `CAP_SYS_ADMIN` (programs hold no capabilities, see `sandbox/`), and even then it could only
+ * take the descriptor where ptrace between unrelated processes is allowed (Yama scope 0).
+ *
  * @module
  */
 

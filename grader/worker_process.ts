@@ -22,8 +22,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { timingSafeEqual } from "node:crypto";
-import type { Duplex, Readable } from "node:stream";
-import { Readable as ReadableStreamFrom } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import type { SubmissionResult } from "./result.ts";
 import { namespaceCommand } from "./sandbox/netns.ts";
 import type { WorkerJob } from "./worker.ts";
@@ -152,7 +151,7 @@ export class NamespacedWorker {
   }
 
   async #read(): Promise<void> {
-    const stream = ReadableStreamFrom.toWeb(this.#channel) as ReadableStream<Uint8Array>;
+    const stream = Readable.toWeb(this.#channel) as ReadableStream<Uint8Array>;
     let why: string | undefined;
     try {
       for await (const line of boundedLines(stream)) {
