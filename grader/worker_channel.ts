@@ -10,11 +10,12 @@
  *
  * The channel is a socket on the worker's file descriptor {@linkcode CHANNEL_FD}, not its standard
  * streams, and no program can reach it: {@linkcode openWorkerChannel} marks every inherited
- * descriptor close-on-exec, so no program the worker starts inherits the socket, and makes the
- * worker non-dumpable (`PR_SET_DUMPABLE` 0), so a program running as the same user cannot open the
- * worker's `/proc/<pid>/fd`, `mem` or `environ`, attach to it or take its descriptors without
- * `CAP_SYS_PTRACE` (which programs never hold); a socket cannot be reopened through
- * `/proc/<pid>/fd` by anyone in any case. A worker that cannot do both refuses to run.
+ * descriptor close-on-exec, so no program the worker starts inherits the socket; a socket cannot
+ * be reopened through `/proc/<pid>/fd` by anyone. Taking it otherwise (`pidfd_getfd`, ptrace)
+ * needs ptrace access to the worker, which a program without capabilities never has: the worker
+ * holds capabilities it lacks, and the worker makes itself non-dumpable (`PR_SET_DUMPABLE` 0)
+ * besides, so that holds even where the worker runs without them. A worker that cannot do both
+ * refuses to run.
  *
  * The `unshare` wrapper that starts the worker holds the socket too, outside the worker's PID
  * namespace: a program sees it only if it can replace the `/proc` of that namespace, which takes
