@@ -20,6 +20,7 @@ import {
   specFromOption,
 } from "./server_command.ts";
 import { UsageError } from "./usage_error.ts";
+import { examples } from "./help.ts";
 
 interface ClientFlags {
   message: string[];
@@ -38,8 +39,11 @@ function parseMessage(text: string): string {
   return text;
 }
 
-/** Builds the `client` command; its action connects, sends the messages and exits. */
-export function clientCommand(): Command {
+/**
+ * Builds the `client` command; its action connects, sends the messages and exits. `prefix` is
+ * how the user runs commands (`deno task`, `sockgrade`), for the examples in its help.
+ */
+export function clientCommand(prefix = "deno task"): Command {
   return new Command("client")
     .summary("run the reference client")
     .description(
@@ -72,9 +76,11 @@ export function clientCommand(): Command {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  deno task client                        127.0.0.1, port 6666\n" +
-        "  deno task client 192.168.100.168 6666   the article's setup\n" +
-        '  deno task client --message "Client Query" 127.0.0.1 7000',
+      examples(prefix, "client", [
+        ["", "127.0.0.1, port 6666"],
+        ["192.168.100.168 6666", "the article's setup"],
+        ['--message "Client Query" 127.0.0.1 7000', ""],
+      ]),
     )
     .action(
       async (address: string | undefined, port: number | undefined, flags: ClientFlags) => {

@@ -7,18 +7,27 @@
  */
 
 import { Command, Option } from "commander";
-import { fileURLToPath } from "node:url";
-import { expandInputs, parseShard, selectShard } from "../grader/inputs/mod.ts";
-import { grade } from "../grader/grade.ts";
+import {
+  type ExpandedInputs,
+  expandInputs,
+  parseShard,
+  selectShard,
+} from "../grader/inputs/mod.ts";
+import { grade, IsolationError } from "../grader/grade.ts";
 import { createProgress } from "../grader/progress.ts";
-import { DEFAULT_SPEC, loadSpec, type Spec } from "../grader/spec.ts";
-import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+import type { Spec } from "../grader/spec.ts";
+import {
+  addReportOptions,
+  checkReportOptions,
+  type ReportOptions,
+  writeReports,
+} from "./reports.ts";
 import { resolveReportPaths, userPath } from "./paths.ts";
-import { referenceSubmission } from "../grader/reference.ts";
-import { UsageError } from "./usage_error.ts";
-
-/** The bundled samples graded, with the reference solution, when no submission is named. */
-export const SAMPLES_DIR = fileURLToPath(new URL("../examples/submissions", import.meta.url));
+import { type ReferenceSubmission, referenceSubmission } from "../grader/reference.ts";
+import { GraderFailure, UsageError } from "./usage_error.ts";
+import { copySamples } from "./samples.ts";
+import { specFromOption } from "./server_command.ts";
+import { examples } from "./help.ts";
 
 interface GradeFlags extends ReportOptions {
   spec?: string;
@@ -42,20 +51,31 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
   // `deno task grade .` runs in sockgrade's folder: paths are meant from where it was typed.
   const paths = givenPaths.map(userPath);
   const flags = resolveReportPaths(givenFlags);
-  if (flags.spec) flags.spec = userPath(flags.spec);
-  const spec: Spec = flags.spec ? await loadSpec(flags.spec) : structuredClone(DEFAULT_SPEC);
+  const spec: Spec = await specFromOption(flags.spec);
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
-  const samples = paths.length === 0;
-  const inputs = await expandInputs(samples ? [SAMPLES_DIR] : paths);
-  const reference = samples ? await referenceSubmission() : undefined;
-  if (reference) {
-    inputs.submissions.unshift({
-      id: "reference",
-      path: reference.path,
-      source: "server.ts + client.ts (the reference solution)",
-    });
-  }
+  await checkReportOptions(flags);
+  const samples = paths.length === 0 ? await copySamples() : undefined;
+  let inputs: ExpandedInputs | undefined;
+  let reference: ReferenceSubmission | undefined;
   try {
+    inputs = await expandInputs(samples ? [samples.path] : paths);
+    if (samples) {
+      for (const s of inputs.submissions) s.source = `examples/submissions/${s.id}`;
+      // The reference solution is TypeScript, assembled with `deno info`: the compiled
+      // executable grades the samples without it.
+      if (Deno.build.standalone) {
+        if (!flags.quiet) {
+          console.error("note: the reference solution is graded by `deno task grade` only.");
+        }
+      } else {
+        reference = await referenceSubmission();
+        inputs.submissions.unshift({
+          id: "reference",
+          path: reference.path,
+          source: "server.ts + client.ts (the reference solution)",
+        });
+      }
+    }
     for (const note of inputs.notes) console.error(`note: ${note}`);
     const chosen = shard
       ? selectShard(inputs.submissions, shard.index, shard.count)
@@ -74,6 +94,9 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
         cache: flags.cache,
         onResult: (r) => progress.tick({ id: r.id, failed: r.score < r.maxScore }),
       });
+    } catch (error) {
+      if (error instanceof IsolationError) throw new GraderFailure(error.message);
+      throw error;
     } finally {
       progress.stop();
     }
@@ -84,13 +107,14 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
     }
     await writeReports(result, flags);
   } finally {
-    await inputs.cleanup();
+    await inputs?.cleanup();
     await reference?.cleanup();
+    await samples?.cleanup();
   }
 }
 
-/** The `grade` command. */
-export function gradeCommand(): Command {
+/** The `grade` command; `prefix` is how the user runs commands, for the examples in its help. */
+export function gradeCommand(prefix = "deno task"): Command {
   return addReportOptions(
     new Command("grade")
       .summary("grade submissions (with none, the bundled samples)")
@@ -116,6 +140,13 @@ export function gradeCommand(): Command {
         "build every submission again instead of restoring an earlier build of the same files " +
           "(cache: $SOCKGRADE_CACHE_DIR, else ~/.cache/sockgrade/builds)",
       ),
+  ).addHelpText(
+    "after",
+    examples(prefix, "grade", [
+      ["", "the bundled samples"],
+      [".", "your own submission, from its folder"],
+      ["class/ --json result.json --csv grades.csv", "a class, with reports"],
+    ]),
   ).action(async (paths: string[], flags: GradeFlags) => {
     await runGrade(paths, flags);
   });

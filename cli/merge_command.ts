@@ -7,19 +7,29 @@
 
 import { Command } from "commander";
 import { mergeResults, readResultFile, shardCoverage } from "../grader/inputs/mod.ts";
-import { addReportOptions, type ReportOptions, writeReports } from "./reports.ts";
+import {
+  addReportOptions,
+  checkReportOptions,
+  type ReportOptions,
+  writeReports,
+} from "./reports.ts";
 import { resolveReportPaths, userPath } from "./paths.ts";
+import { examples } from "./help.ts";
 
-/** The `merge` command. */
-export function mergeCommand(): Command {
+/** The `merge` command; `prefix` is how the user runs commands, for the examples in its help. */
+export function mergeCommand(prefix = "deno task"): Command {
   return addReportOptions(
     new Command("merge")
       .summary("merge sharded --json results")
       .description("Merge the --json results of sharded grading runs into one result.")
       .argument("<results...>", "sockgrade/result@1 JSON files"),
+  ).addHelpText(
+    "after",
+    examples(prefix, "merge", [["shard-1.json shard-2.json --csv grades.csv", ""]]),
   ).action(async (givenFiles: string[], givenFlags: ReportOptions) => {
     const files = givenFiles.map(userPath);
     const flags = resolveReportPaths(givenFlags);
+    await checkReportOptions(flags);
     const results = await Promise.all(files.map(readResultFile));
     const coverage = shardCoverage(results, files);
     if (coverage && coverage.missing.length > 0) {

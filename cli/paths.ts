@@ -22,15 +22,27 @@ function realPath(path: string): string {
 }
 
 /**
- * The folder the user typed the command in. `deno task grade` runs in sockgrade's own folder and
- * records where it was started in `INIT_CWD`; a direct `deno run` keeps the user's folder as the
- * working directory. `INIT_CWD` is inherited by every process below a task (and an inner task
- * keeps the outer one's), so it is used only while the working directory is sockgrade's folder.
+ * Whether a `deno task` started this process: the task runner records the folder it was started
+ * from in `INIT_CWD` and runs in sockgrade's own folder. `INIT_CWD` is inherited by every process
+ * below a task (and an inner task keeps the outer one's), so it counts only while the working
+ * directory is sockgrade's folder.
+ */
+export function startedByTask(): boolean {
+  return initCwd() !== undefined && realPath(Deno.cwd()) === realPath(REPO_DIR);
+}
+
+/** `INIT_CWD`, read only where it may be read without a permission prompt. */
+function initCwd(): string | undefined {
+  const access = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" });
+  return access.state === "granted" ? Deno.env.get("INIT_CWD") : undefined;
+}
+
+/**
+ * The folder the user typed the command in: `INIT_CWD` under `deno task`, else the working
+ * directory (a direct `deno run`, or the compiled executable, keeps the user's folder).
  */
 export function invocationDir(): string {
-  const cwd = Deno.cwd();
-  const init = Deno.env.get("INIT_CWD");
-  return init && realPath(cwd) === realPath(REPO_DIR) ? init : cwd;
+  return startedByTask() ? initCwd()! : Deno.cwd();
 }
 
 /** A path from the command line, made absolute when it is meant from another folder. */

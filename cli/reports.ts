@@ -14,8 +14,9 @@ import { formatJunit } from "../grader/report/junit.ts";
 import { formatCsv } from "../grader/report/csv.ts";
 import { formatGradescope } from "../grader/report/gradescope.ts";
 import { formatPrairieLearn } from "../grader/report/prairielearn.ts";
-import { writeHtmlReport } from "../grader/report/html.ts";
-import { UsageError } from "./usage_error.ts";
+import { renderHtmlReport } from "../grader/report/html.ts";
+import { GraderFailure, UsageError } from "./usage_error.ts";
+import { checkOutputs, type Output, writeFileAtomic, writeFolderAtomic } from "./output_files.ts";
 
 /** The parsed report flags. */
 export interface ReportOptions {
@@ -50,18 +51,38 @@ function useColor(options: ReportOptions): boolean {
     !(Deno.env.get("NO_COLOR") ?? "");
 }
 
-/** Writes a text file, turning a bad path into a one-line usage error. */
-async function writeText(path: string, text: string, what: string): Promise<void> {
-  try {
-    await Deno.writeTextFile(path, text);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot write the ${what} to ${path}: ${(error as Error).message}. Check the path.`,
-    );
+/** The report files and folder the options name (`--json -` is standard output, not a file). */
+export function reportOutputs(options: ReportOptions): Output[] {
+  const outputs: Output[] = [];
+  const file = (option: string, path: string | undefined) => {
+    if (path !== undefined && path !== "-") outputs.push({ option, path, kind: "file" });
+  };
+  file("--json", options.json);
+  file("--junit", options.junit);
+  file("--csv", options.csv);
+  file("--gradescope", options.gradescope);
+  file("--prairielearn", options.prairielearn);
+  if (options.html !== undefined) {
+    outputs.push({ option: "--html", path: options.html, kind: "folder" });
   }
+  return outputs;
 }
 
-/** Writes every report asked for, then the terminal view unless quiet or JSON went to stdout. */
+/**
+ * Checks every report path before anything is graded (see `output_files.ts`).
+ *
+ * @throws {UsageError} when one cannot be written.
+ */
+export async function checkReportOptions(options: ReportOptions): Promise<void> {
+  await checkOutputs(reportOutputs(options));
+}
+
+/**
+ * Writes every report asked for, each atomically, then the terminal view unless quiet or JSON
+ * went to stdout. A report that cannot be written does not stop the others.
+ *
+ * @throws {GraderFailure} after writing the others, naming each report that could not be written.
+ */
 export async function writeReports(result: GradeResult, options: ReportOptions): Promise<void> {
   const single = result.submissions.length === 1;
   if ((options.gradescope || options.prairielearn) && !single) {
@@ -70,37 +91,42 @@ export async function writeReports(result: GradeResult, options: ReportOptions):
     );
   }
   const json = formatJson(result);
-  if (options.json && options.json !== "-") await writeText(options.json, json, "JSON result");
-  if (options.junit) await writeText(options.junit, formatJunit(result), "JUnit report");
-  if (options.csv) await writeText(options.csv, formatCsv(result), "CSV gradebook");
-  if (options.gradescope) {
-    await writeText(options.gradescope, formatGradescope(result), "Gradescope results");
-  }
-  if (options.prairielearn) {
-    await writeText(options.prairielearn, formatPrairieLearn(result), "PrairieLearn results");
-  }
-  if (options.html) {
+  const formats: Record<string, (r: GradeResult) => string> = {
+    "--json": () => json,
+    "--junit": formatJunit,
+    "--csv": formatCsv,
+    "--gradescope": formatGradescope,
+    "--prairielearn": formatPrairieLearn,
+  };
+  const failures: string[] = [];
+  for (const output of reportOutputs(options)) {
     try {
-      await Deno.mkdir(options.html, { recursive: true });
-      await writeHtmlReport(result, options.html);
+      if (output.kind === "folder") {
+        await writeFolderAtomic(output.path, renderHtmlReport(result));
+      } else {
+        await writeFileAtomic(output.path, formats[output.option]!(result));
+      }
     } catch (error) {
-      throw new UsageError(
-        `Cannot write the HTML report to ${options.html}: ${
-          (error as Error).message
-        }. Check the path.`,
-      );
+      failures.push(`${output.option} ${output.path} (${(error as Error).message})`);
     }
   }
   if (options.json === "-") {
     await Deno.stdout.write(new TextEncoder().encode(json));
-    return;
+  } else if (!options.quiet) {
+    const color = useColor(options);
+    const width = Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 100;
+    const blocks = single && !options.detail ? [formatStudentView(result, { color })] : [
+      formatTable(result, { color, width }),
+      ...(options.detail ? result.submissions.map((s) => formatDetail(s, { color })) : []),
+    ];
+    console.log(blocks.join("\n\n"));
   }
-  if (options.quiet) return;
-  const color = useColor(options);
-  const width = Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 100;
-  const blocks = single && !options.detail ? [formatStudentView(result, { color })] : [
-    formatTable(result, { color, width }),
-    ...(options.detail ? result.submissions.map((s) => formatDetail(s, { color })) : []),
-  ];
-  console.log(blocks.join("\n\n"));
+  if (failures.length > 0) {
+    const written = reportOutputs(options).length - failures.length;
+    throw new GraderFailure(
+      `could not write ${failures.join("; ")}${
+        written > 0 ? `; the other ${written} report(s) were written` : ""
+      }. Check the disk and the paths, then run \`merge\` on a JSON result or grade again.`,
+    );
+  }
 }

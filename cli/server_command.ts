@@ -12,6 +12,8 @@ import { isIP } from "node:net";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_LINE_BYTES, ListenError, serve } from "../server.ts";
 import { DEFAULT_SPEC, loadSpec, type Spec, SpecError } from "../grader/spec.ts";
 import { UsageError } from "./usage_error.ts";
+import { examples } from "./help.ts";
+import { userPath } from "./paths.ts";
 
 /** Parses an IP address argument; commander reports a bad one as a usage error. */
 export function parseAddress(text: string): string {
@@ -71,9 +73,18 @@ export function pickPort(
   return positional ?? flag ?? fallback;
 }
 
-/** Loads the spec named by `--spec`, or returns the built-in one. */
+/**
+ * Loads the spec named by `--spec` (a path meant from where the command was typed), or returns
+ * the built-in one; a spec that cannot be read or is invalid is a usage error.
+ */
 export async function specFromOption(path: string | undefined): Promise<Spec> {
-  return path === undefined ? structuredClone(DEFAULT_SPEC) : await loadSpec(path);
+  if (path === undefined) return structuredClone(DEFAULT_SPEC);
+  try {
+    return await loadSpec(userPath(path));
+  } catch (error) {
+    if (error instanceof SpecError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 interface ServerFlags {
@@ -85,8 +96,11 @@ interface ServerFlags {
   idleTimeout: number;
 }
 
-/** Builds the `server` command; its action runs the server until SIGINT or SIGTERM. */
-export function serverCommand(): Command {
+/**
+ * Builds the `server` command; its action runs the server until SIGINT or SIGTERM. `prefix` is
+ * how the user runs commands (`deno task`, `sockgrade`), for the examples in its help.
+ */
+export function serverCommand(prefix = "deno task"): Command {
   return new Command("server")
     .summary("run the reference server")
     .description(
@@ -131,9 +145,11 @@ export function serverCommand(): Command {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  deno task server                      allow 127.0.0.1, port 6666\n" +
-        "  deno task server 192.168.100.2 6666   the article's setup\n" +
-        "  deno task server --allow ::1 --allow 127.0.0.1 --port 0",
+      examples(prefix, "server", [
+        ["", "allow 127.0.0.1, port 6666"],
+        ["192.168.100.2 6666", "the article's setup"],
+        ["--allow ::1 --allow 127.0.0.1 --port 0", ""],
+      ]),
     )
     .action(
       async (address: string | undefined, port: number | undefined, flags: ServerFlags) => {
@@ -182,7 +198,7 @@ export async function runStandalone(command: Command, args: string[]): Promise<n
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof UsageError || error instanceof SpecError) {
+    if (error instanceof UsageError) {
       console.error(`sockgrade: ${error.message}`);
       return 2;
     }

@@ -3,11 +3,17 @@
  * whole run, produces. Every report format (table, JSON, JUnit, CSV, Gradescope, PrairieLearn,
  * HTML) is made from these types alone.
  *
+ * {@linkcode gradeResultSchema} is the same schema in zod, from which the published JSON Schema
+ * (`docs/result.schema.json`, `deno task schemas`) is made; `tests/schemas_test.ts` checks that
+ * it and the types below agree. In the JSON Schema, objects allow fields they do not list (zod's
+ * input view of `z.object`), so that result@1 can be extended without breaking its readers.
+ *
  * @module
  */
 
-import type { CheckId } from "./checks_catalogue.ts";
-import type { Spec } from "./spec.ts";
+import { z } from "zod";
+import { CHECK_IDS, type CheckId } from "./checks_catalogue.ts";
+import { type Spec, specSchema } from "./spec.ts";
 
 /** The schema id written into every JSON result. */
 export const RESULT_SCHEMA = "sockgrade/result@1";
@@ -144,3 +150,77 @@ export interface GradeResult {
   /** One entry per submission, in the order given. */
   submissions: SubmissionResult[];
 }
+
+const eventSchema = z.object({
+  atMs: z.number().describe("Milliseconds since the exchange began."),
+  actor: z.enum(["probe", "capture", "server", "client", "grader"]).describe("Who acted."),
+  kind: z.enum([
+    "start",
+    "connect",
+    "refused",
+    "send",
+    "receive",
+    "close",
+    "reset",
+    "stdout",
+    "stderr",
+    "exit",
+    "timeout",
+    "note",
+  ]).describe("What happened (close = FIN, reset = RST)."),
+  connection: z.string().optional().describe('The connection\'s label, e.g. "conn 1".'),
+  from: z.string().optional().describe("Source address:port, when known."),
+  to: z.string().optional().describe("Destination address:port, when known."),
+  data: z.string().optional().describe("Bytes or text, escaped for display (\\n \\r \\0 \\xNN)."),
+  size: z.number().int().optional().describe("The byte count behind data (which may be cut)."),
+});
+
+const exchangeSchema = z.object({
+  label: z.string().describe("What this exchange tried."),
+  events: z.array(eventSchema).describe("Its events in time order."),
+});
+
+const evidenceSchema = z.object({
+  exchanges: z.array(exchangeSchema).optional().describe("What was sent and what came back."),
+  stdout: z.string().optional().describe("Captured standard output (escaped, head and tail)."),
+  stderr: z.string().optional().describe("Captured standard error (escaped, head and tail)."),
+}).catchall(z.unknown()).describe("What the check saw; further fields vary by check.");
+
+const isolationSchema = z.enum(["netns", "none"]);
+
+const checkResultSchema = z.object({
+  id: z.enum(CHECK_IDS).describe("The stable check id."),
+  status: z.enum(["pass", "fail", "warn", "skip", "error"]).describe(
+    "pass; fail; warn (passed with a remark); skip (not reached or not applicable); error (the grader's fault, never charged).",
+  ),
+  points: z.number().describe("Points earned."),
+  maxPoints: z.number().describe("Points possible."),
+  message: z.string().describe("One line a student can act on."),
+  hint: z.string().optional().describe("How to fix it."),
+  evidence: evidenceSchema,
+  durationMs: z.number().describe("How long the check took."),
+});
+
+const submissionResultSchema = z.object({
+  id: z.string().describe("The student id (from the folder or file name)."),
+  path: z.string().describe("The submission's path as given."),
+  language: z.string().describe("The language detected: c, cpp, python, java, typescript, ..."),
+  score: z.number().describe("Points earned."),
+  maxScore: z.number().describe("Points possible."),
+  durationMs: z.number().describe("Wall time to grade it."),
+  isolation: isolationSchema.optional().describe("How its programs were networked."),
+  notes: z.array(z.string()).optional().describe("Remarks about the submission as a whole."),
+  checks: z.array(checkResultSchema).describe("Every check, in catalogue order."),
+});
+
+/** The zod schema of `sockgrade/result@1`: what `--json` writes ({@linkcode GradeResult}). */
+export const gradeResultSchema = z.object({
+  schema: z.literal(RESULT_SCHEMA),
+  spec: specSchema.describe("The spec used, every field filled in."),
+  isolation: isolationSchema.describe("The isolation mode used (EXERCISE.md section 4)."),
+  isolationReason: z.string().optional().describe("Why this mode."),
+  startedAt: z.string().describe("ISO time the run began."),
+  durationMs: z.number().describe("Wall time of the whole run."),
+  shard: z.string().regex(/^\d+\/\d+$/).optional().describe("I/N for one slice of a sharded run."),
+  submissions: z.array(submissionResultSchema).describe("One entry per submission."),
+});

@@ -124,7 +124,7 @@ const address = z.string().superRefine((s, ctx) => {
 const ms = z.number().int().positive().max(600_000);
 const checkId = z.enum(CHECK_IDS);
 
-const specSchema = z.strictObject({
+export const specSchema = z.strictObject({
   $schema: z.string().optional(),
   trigger: oneLine("the trigger").pipe(z.string().min(1, "must not be empty")).optional(),
   response: oneLine("the response").pipe(z.string().min(1, "must not be empty")).optional(),

@@ -4,9 +4,10 @@
  * on descriptor 3 that no program it starts can reach); for each it gives `lo` the job's
  * addresses, grades the submission and writes exactly one reply line back,
  * `{ jobId, secret, result, more }`, carrying the job's number and secret. A worker that cannot
- * keep its channel out of programs' reach exits before its first job. Before replying it moves into a fresh, empty network namespace for the next
- * job (`sandbox/fresh_netns.ts`); when it cannot, it replies `more: false` and exits, and the
- * grader starts a new worker. Each submission thus has a network namespace of its own.
+ * keep its channel out of programs' reach exits before its first job. Before replying it moves
+ * into a fresh, empty network namespace for the next job (`sandbox/fresh_netns.ts`); when it
+ * cannot, it replies `more: false` and exits, and the grader starts a new worker. Each submission
+ * thus has a network namespace of its own.
  *
  * It is PID 1 of its PID namespace, so when it ends every process a submission started ends too.
  *
@@ -18,7 +19,12 @@ import { setupLoopback } from "./sandbox/netns.ts";
 import { gradeSubmission } from "./worker.ts";
 import { type JobMessage, openWorkerChannel, type ReplyMessage } from "./worker_channel.ts";
 
-if (import.meta.main) {
+/**
+ * Runs the worker until the grader closes its channel (or it cannot take another job). `main.ts`
+ * calls it for the compiled executable's hidden worker command; `deno run worker_main.ts` runs it
+ * too.
+ */
+export async function runWorker(): Promise<void> {
   const channel = openWorkerChannel();
   // The namespace `unshare` made shares the host's TCP socket table: the first job gets a fresh
   // one with a small table of its own too (see `sandbox/fresh_netns.ts`); if that fails, it is
@@ -40,3 +46,5 @@ if (import.meta.main) {
   }
   await channel.close();
 }
+
+if (import.meta.main) await runWorker();

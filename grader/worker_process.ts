@@ -27,6 +27,7 @@ import type { SubmissionResult } from "./result.ts";
 import { namespaceCommand } from "./sandbox/netns.ts";
 import type { WorkerJob } from "./worker.ts";
 import { boundedLines, CHANNEL_FD, type JobMessage, type ReplyMessage } from "./worker_channel.ts";
+import { type Runtime, workerArgv } from "./worker_launch.ts";
 
 /** The worker failed (the grader's fault): retry the job with a new worker, or report `error`. */
 export class WorkerFault extends Error {
@@ -114,15 +115,12 @@ export class NamespacedWorker {
   #output = "";
   #more = true;
 
-  /** Starts the worker whose entry module is `entry` (it loads while no job is waiting). */
-  constructor(entry: string) {
-    const [cmd, ...args] = namespaceCommand([
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--no-prompt",
-      entry,
-    ]);
+  /**
+   * Starts the worker whose entry module is `entry` (it loads while no job is waiting); `runtime`
+   * says how (default: as this process runs, see `worker_launch.ts`).
+   */
+  constructor(entry: string, runtime?: Runtime) {
+    const [cmd, ...args] = namespaceCommand(workerArgv(entry, runtime));
     // The channel is the fourth stdio entry (a socket pair): nothing else in the worker's
     // namespace holds it, and the worker keeps it from every program (`worker_channel.ts`).
     const stdio = ["ignore", "pipe", "pipe"] as ("ignore" | "pipe")[];

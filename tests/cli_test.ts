@@ -154,6 +154,79 @@ Deno.test("sockgrade --help and grade --help list the commands and every grade o
   assert.equal(grade.stderr, "");
 });
 
+Deno.test("--version prints deno.json's version; help names the command as it was run", async () => {
+  const { version } = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  for (const args of [["--version"], ["grade", "--version"], ["server", "--version"]]) {
+    const ran = await sockgrade(args);
+    assert.equal(ran.code, 0, describe(ran));
+    assert.equal(ran.stdout, `${version}\n`);
+  }
+  const help = await sockgrade(["grade", "--help"]);
+  assert.match(help.stdout, /^Usage: deno run -A main\.ts grade \[options\]/m);
+  assert.match(help.stdout, /^ {2}deno run -A main\.ts grade class\//m);
+  const task = await deno(["task", "--quiet", "server", "--help"]);
+  assert.match(task.stdout, /^Usage: deno task server \[options\]/m);
+  assert.match(task.stdout, /^ {2}deno task server 192\.168\.100\.2 6666/m);
+});
+
+Deno.test("deno task client --spec takes a relative path from the folder it was typed in", async () => {
+  await using tmp = await tempDir();
+  // Port 1: nothing listens there, so the client's one-line error shows which port it read.
+  await Deno.writeTextFile(join(tmp.path, "spec.json"), '{ "port": 1 }\n');
+  const ran = await deno(
+    ["task", "--quiet", "--config", join(ROOT, "deno.json"), "client", "--spec", "spec.json"],
+    { cwd: tmp.path },
+  );
+  assert.equal(ran.code, 1, describe(ran));
+  assert.match(ran.stderr, /nothing is listening on 127\.0\.0\.1:1\b/);
+});
+
+Deno.test("help into a reader that went away (`| head -1`) exits 0 without a stack trace", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "grade", "--help"],
+    clearEnv: true,
+    env: childEnv(),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await child.stdout.cancel();
+  const stderr = await new Response(child.stderr).text();
+  const status = await child.status;
+  assert.equal(status.code, 0, stderr);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+});
+
+Deno.test("report paths are checked before anything is graded", async (t) => {
+  await using tmp = await tempDir();
+  const cache = join(tmp.path, "cache");
+  const file = join(tmp.path, "file");
+  await Deno.writeTextFile(file, "");
+  const cases: [string, string[], RegExp][] = [
+    [
+      "--json into a missing folder",
+      ["--json", join(tmp.path, "missing/r.json")],
+      /--json .*missing/,
+    ],
+    ["--csv onto a folder", ["--csv", tmp.path], /--csv .*not a file/],
+    ["--html onto a file", ["--html", file], /--html .*not a folder/],
+    ["--junit under a file", ["--junit", join(file, "r.xml")], /--junit .*not a folder/],
+  ];
+  for (const [what, options, mentions] of cases) {
+    await t.step(what, async () => {
+      const ran = await sockgrade(["grade", join(FIXTURES, "c-correct"), ...options], {
+        env: { SOCKGRADE_CACHE_DIR: cache },
+      });
+      assert.equal(ran.code, 2, describe(ran));
+      assert.equal(ran.stdout, "");
+      const lines = ran.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, describe(ran));
+      assert.match(lines[0]!, mentions);
+      assert.ok(!(await exists(cache)), "grading started (the build cache was made)");
+    });
+  }
+});
+
 Deno.test("usage errors exit 2 with one line on stderr and nothing on stdout", async (t) => {
   await using tmp = await tempDir();
   const malformed = join(tmp.path, "spec.jsonc");

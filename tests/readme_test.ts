@@ -34,3 +34,31 @@ Deno.test("every `deno task` the README mentions exists in deno.json", () => {
     assert.ok(task in config.tasks, `README names "deno task ${task}", which deno.json lacks`);
   }
 });
+
+Deno.test("the README's Debian line names every package .ci/run installs, test-only ones aside", async () => {
+  const ci = await Deno.readTextFile(new URL("../.ci/run", import.meta.url));
+  const installed = [...ci.matchAll(/need\+=\(([\w.+-]+)\)/g)].map((m) => m[1]!);
+  // coreutils (stdbuf) is part of every Debian system; the others only the tests use.
+  const base = ["coreutils"];
+  const testOnly = ["tmux", "libxml2-utils", "chromium", "bsdutils"];
+  const line = readme.split("\n").find((l) => l.startsWith("sudo apt-get install "));
+  assert.ok(line, "no `sudo apt-get install` line in the README");
+  const listed = line.split(/\s+/).slice(3);
+  const forGrading = installed.filter((p) => !testOnly.includes(p) && !base.includes(p));
+  assert.deepEqual(listed.sort(), forGrading.sort());
+  for (const p of testOnly) assert.ok(readme.includes(`\`${p}\``), `README does not name ${p}`);
+});
+
+Deno.test("the README's permissions table says what each task grants", () => {
+  for (const task of ["server", "client", "merge", "grade"]) {
+    const row = readme.split("\n").find((line) => line.startsWith(`| \`${task}\``));
+    assert.ok(row, `no permissions row for ${task}`);
+    const cell = row.split("|")[2]!.trim();
+    const flags = cell === "the same"
+      ? readme.split("\n").find((l) => l.startsWith("| `server`"))!.split("|")[2]!.trim()
+      : cell;
+    for (const flag of flags.replaceAll("`", "").split(/\s+/)) {
+      assert.ok(config.tasks[task].split(/\s+/).includes(flag), `${task} lacks ${flag}`);
+    }
+  }
+});

@@ -128,7 +128,10 @@ function within(path: string, folder: string): boolean {
 function guarded(): string[] {
   const home = Deno.env.get("HOME");
   return [
-    fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, ""),
+    // The compiled executable's own code is inside it: guard the folder it was run from.
+    Deno.build.standalone
+      ? dirname(realPath(Deno.execPath()) ?? Deno.execPath())
+      : fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, ""),
     ...(home && isAbsolute(home) ? [realPath(home) ?? home] : []),
     realPath(Deno.cwd()) ?? Deno.cwd(),
   ];

@@ -36,8 +36,11 @@ export interface Toolchain {
   python?: string;
   /** `python3` as found on PATH (possibly a version manager's shim). */
   pythonShim?: string;
-  /** The Deno binary running the grader. */
-  deno: string;
+  /**
+   * Deno for TypeScript submissions: the Deno running the grader, or for the compiled
+   * executable the `deno` on PATH (`undefined` when there is none).
+   */
+  deno?: string;
   /**
    * The grader's own Deno cache (`DENO_DIR`, else `$XDG_CACHE_HOME/deno` or `~/.cache/deno`):
    * modules cached there can be imported offline, and it is warm (an empty cache makes Deno's
@@ -136,7 +139,7 @@ export function toolchain(): Promise<Toolchain> {
     const [cc, cxx, make, javac, java, pythonShim] = await Promise.all(
       ["cc", "c++", "make", "javac", "java", "python3"].map((n) => which(n, hostPath)),
     );
-    const deno = Deno.execPath();
+    const deno = Deno.build.standalone ? await which("deno", hostPath) : Deno.execPath();
     const cacheHome = Deno.env.get("XDG_CACHE_HOME") ??
       join(Deno.env.get("HOME") ?? "/tmp", ".cache");
     const denoDir = Deno.env.get("DENO_DIR") ?? join(cacheHome, "deno");

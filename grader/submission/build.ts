@@ -403,6 +403,7 @@ async function denoConfig(ctx: Context, cwd: string): Promise<string[]> {
  */
 async function buildTypeScript(ctx: Context, program: SideProgram): Promise<SideBuild> {
   const deno = ctx.tools.deno;
+  if (!deno) return missingTool("deno", program.path);
   const cwd = join(ctx.dir, dirname(program.path));
   const file = basename(program.path);
   const env = { ...ctx.env, ...denoVars(ctx) };
