@@ -93,7 +93,11 @@ Deno.test("a client flooding the capture server fails client.messages and the wo
     assert.ok(peak < GiB, `the worker's peak RSS was ${peak} bytes`);
     const messages = checks["client.messages"]!;
     assert.equal(messages.status, "fail", messages.message);
-    assert.match(messages.message, /your client sent \d+(\.\d)? [KMG]iB .*on \d+ connections/);
+    // How far the client got before its deadline depends on the machine's load: a count either way.
+    assert.match(
+      messages.message,
+      /your client opened \d+ connections and sent \d+(\.\d)? (bytes?|[KMG]iB)/,
+    );
     assert.equal(checks["client.connects"]!.status, "pass", checks["client.connects"]!.message);
     for (const check of result!.checks) assert.notEqual(check.status, "error", check.message);
   } finally {

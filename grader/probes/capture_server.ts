@@ -114,7 +114,7 @@ export function formatByteCount(n: number): string {
  *   receivedBytes: 3 * 1024 * 1024, droppedBytes: 2 * 1024 * 1024, connections: 2,
  *   unrecordedConnections: 0, unreadConnections: 0, limits: CAPTURE_LIMITS,
  * });
- * if (!text.startsWith("your client sent 3 MiB on 2 connections")) throw new Error(text);
+ * if (!text.startsWith("your client opened 2 connections and sent 3 MiB")) throw new Error(text);
  * ```
  */
 export function describeOverflow(o: CaptureOverflow): string {
@@ -122,9 +122,13 @@ export function describeOverflow(o: CaptureOverflow): string {
   const unread = o.unreadConnections > 0
     ? ` (and more on ${o.unreadConnections} connections closed unread)`
     : "";
-  return `your client sent ${formatByteCount(o.receivedBytes)}${unread} on ${o.connections} ${
+  return `your client opened ${o.connections} ${
     o.connections === 1 ? "connection" : "connections"
-  }, more than the grader reads for this check (at most ${formatByteCount(l.maxBytes)} in all, ${
+  } and sent ${
+    formatByteCount(o.receivedBytes)
+  }${unread}, more than the grader reads for this check (at most ${
+    formatByteCount(l.maxBytes)
+  } in all, ${
     formatByteCount(l.maxBytesPerConnection)
   } per connection, ${l.maxConnections} connections)`;
 }
