@@ -10,10 +10,14 @@
  * submission (`sandbox/fresh_netns.ts`); where it cannot, a new worker is started per submission,
  * ahead of time. When a worker ends, its namespaces and every process in them end too. In `none`
  * mode (asked for, or automatic when namespaces cannot be made, with the reason recorded) the
- * worker code runs in this process on host loopback with a free port per submission, and one
- * submission at a time ({@linkcode laneCount}): submissions graded together on a shared loopback
- * could reach each other's listeners (a build step sending the trigger to every port fails a
- * classmate's server), so `jobs` is not used there until each lane has addresses of its own.
+ * worker code runs in this process on host loopback with a free port per submission: each lane
+ * has loopback addresses of its own, and the socket interposer (`sandbox/interpose/`, compiled
+ * once and cached) maps the spec's addresses and port to them, so programs that hard-code the
+ * article's addresses get the same verdicts as in the namespace.
+ * Even so, `none` mode grades one submission at a time ({@linkcode laneCount}): the interposer maps
+ * addresses but is no boundary, and on a shared loopback one submission's programs could reach
+ * another lane's listeners (a build step sending the trigger to every port failed a classmate's
+ * server), so `jobs` is used only in `netns` mode.
  *
  * A worker fault (it crashed, the sandbox failed, it ran past its deadline) is retried once with
  * a new worker; a second fault makes every check of that submission `error`, never the student's.
@@ -33,11 +37,13 @@ import {
   RESULT_SCHEMA,
   type SubmissionResult,
 } from "./result.ts";
+import type { NetPlan } from "./checks/types.ts";
 import { scoreSubmission } from "./score.ts";
 import type { Spec } from "./spec.ts";
-import { loopbackPlan, namespacePlan } from "./net_plan.ts";
+import { interposedPlan, loopbackPlan, namespacePlan } from "./net_plan.ts";
 import { gradeSubmission, type WorkerJob } from "./worker.ts";
 import { NamespacedWorker } from "./worker_process.ts";
+import { type Interposer, prepareInterposer } from "./sandbox/interpose/mod.ts";
 import { namespaceSupport } from "./sandbox/netns.ts";
 import { containment } from "./sandbox/process.ts";
 import { type Toolchain, toolchain } from "./submission/build.ts";
@@ -186,12 +192,29 @@ class Lane {
   }
 }
 
+/** How a `none`-mode run networks its programs: the interposer, or why the plain loopback. */
+interface LoopbackSetup {
+  /** The interposer, when it is ready; else why not. */
+  interposer: Interposer;
+  /** Why 127.0.0.2 cannot be used here, when there is no interposer and it cannot. */
+  strangerUnavailable?: string;
+}
+
+/** The plan of a `none`-mode submission graded in lane `lane`. */
+function loopbackNet(spec: Spec, setup: LoopbackSetup, lane: number): NetPlan {
+  return setup.interposer.ok ? interposedPlan(spec, lane, setup.interposer.library) : {
+    ...loopbackPlan(setup.strangerUnavailable),
+    interposerUnavailable: setup.interposer.reason,
+  };
+}
+
 /** Grades one submission in the chosen mode; a worker fault is retried once, then `error`. */
 async function gradeOne(
   ref: SubmissionRef,
   spec: Spec,
   mode: IsolationMode,
-  strangerUnavailable: string | undefined,
+  loopback: LoopbackSetup | undefined,
+  laneIndex: number,
   tools: Toolchain,
   cache: Pick<WorkerJob, "cache" | "cacheDir">,
   lane: Lane | undefined,
@@ -202,7 +225,9 @@ async function gradeOne(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       if (mode === "none" || !lane) {
-        const net = loopbackPlan(strangerUnavailable);
+        const net = loopback
+          ? loopbackNet(spec, loopback, laneIndex)
+          : loopbackPlan(strangerProblem());
         return await gradeSubmission({ ...ref, spec, net, toolchain: tools, ...cache });
       }
       const net = namespacePlan(spec);
@@ -222,6 +247,22 @@ function withFilesystem(reason: string): string {
   return box.filesystem === "shared"
     ? `${reason}; programs see the whole filesystem, because ${box.filesystemReason}`
     : reason;
+}
+
+/** The interposer for a `none`-mode run (compiled into `cacheDir` on first use), or why not. */
+async function loopbackSetup(cacheDir: string): Promise<LoopbackSetup> {
+  const interposer = await prepareInterposer(cacheDir);
+  if (interposer.ok) return { interposer };
+  const problem = strangerProblem();
+  return { interposer, ...(problem ? { strangerUnavailable: problem } : {}) };
+}
+
+/** The isolation reason, plus what maps the spec's addresses on host loopback (or why nothing). */
+function withInterposer(reason: string, setup: LoopbackSetup): string {
+  reason = reason.replace(/\.+$/, "");
+  return setup.interposer.ok
+    ? `${reason}; the spec's addresses and port are mapped to loopback addresses of each lane by sockgrade's socket interposer, which refuses every other address`
+    : `${reason}; ${setup.interposer.reason}, so the run checks of submissions whose code names non-loopback addresses are not run (error, not charged)`;
 }
 
 /** Decides the isolation mode and why. */
@@ -252,17 +293,17 @@ export async function grade(
   const startedAt = new Date();
   const started = performance.now();
   const { mode, reason } = await chooseIsolation(options.isolation);
-  const strangerUnavailable = mode === "none" ? strangerProblem() : undefined;
   const tools = await toolchain();
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 1);
   const useCache = options.cache ?? true;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const loopback = mode === "none" ? await loopbackSetup(cacheDir) : undefined;
   const cache = { cache: useCache, cacheDir };
   const results = new Array<SubmissionResult>(submissions.length);
   const entry = options.workerEntry ?? WORKER_MAIN;
   const lanes = laneCount(mode, jobs, submissions.length);
   let next = 0;
-  const run = async () => {
+  const run = async (laneIndex: number) => {
     const lane = mode === "netns" ? new Lane(entry) : undefined;
     try {
       lane?.prepare();
@@ -272,7 +313,8 @@ export async function grade(
           submissions[index]!,
           spec,
           mode,
-          strangerUnavailable,
+          loopback,
+          laneIndex,
           tools,
           cache,
           lane,
@@ -285,7 +327,11 @@ export async function grade(
       await lane?.close();
     }
   };
-  await Promise.all(Array.from({ length: lanes }, run));
+  try {
+    await Promise.all(Array.from({ length: lanes }, (_, i) => run(i)));
+  } finally {
+    if (loopback?.interposer.ok) await loopback.interposer.close();
+  }
   if (useCache) {
     await pruneBuildCache(cacheDir, options.cacheMaxBytes ?? DEFAULT_MAX_BYTES).catch(() => {});
   }
@@ -293,7 +339,7 @@ export async function grade(
     schema: RESULT_SCHEMA,
     spec,
     isolation: mode,
-    isolationReason: withFilesystem(reason),
+    isolationReason: withFilesystem(loopback ? withInterposer(reason, loopback) : reason),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     submissions: results,

@@ -1,12 +1,16 @@
 /**
  * The addresses and port a submission's programs get (EXERCISE.md §4): the spec's own inside
- * the private namespace, or host loopback with a free port in `none` mode.
+ * the private namespace; on host loopback (`none` mode) the lane's loopback addresses
+ * (`127.100.<lane>.1` server, `.2` allowed client, `.3` stranger) and a free port, and, with the
+ * socket interposer, the spec's addresses and port in the programs' arguments, mapped to the
+ * lane's by the interposer (see `sandbox/interpose/`).
  *
  * @example
  * ```ts
- * import { loopbackPlan } from "./net_plan.ts";
+ * import { loopbackPlan, serverArgs } from "./net_plan.ts";
  * const net = loopbackPlan();
  * if (net.serverAddress !== "127.0.0.1" || net.port <= 0) throw new Error("unexpected");
+ * if (serverArgs(net)[0] !== "127.0.0.1") throw new Error("unexpected");
  * ```
  * @module
  */
@@ -14,9 +18,9 @@
 import type { NetPlan } from "./checks/types.ts";
 import type { Spec } from "./spec.ts";
 
-/** A free TCP port on 127.0.0.1 (free when asked; another program may take it later). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+/** A free TCP port on `hostname` (free when asked; another program may take it later). */
+export function freePort(hostname = "127.0.0.1"): number {
+  const listener = Deno.listen({ hostname, port: 0 });
   const port = listener.addr.port;
   listener.close();
   return port;
@@ -37,6 +41,40 @@ export function loopbackPlan(strangerUnavailable?: string): NetPlan {
   };
 }
 
+/** The loopback addresses of lane `lane` (0-based): `127.100.<lane + 1>.1`, `.2`, `.3`. */
+export function laneAddresses(
+  lane: number,
+): { serverAddress: string; clientAddress: string; strangerAddress: string } {
+  const third = (lane % 254) + 1;
+  return {
+    serverAddress: `127.100.${third}.1`,
+    clientAddress: `127.100.${third}.2`,
+    strangerAddress: `127.100.${third}.3`,
+  };
+}
+
+/**
+ * Host loopback with the socket interposer: the lane's own loopback addresses and a free port on
+ * the wire, the spec's addresses and port in the programs' arguments (the interposer maps them).
+ */
+export function interposedPlan(spec: Spec, lane: number, library: string): NetPlan {
+  const addresses = laneAddresses(lane);
+  return {
+    mode: "none",
+    ...addresses,
+    port: freePort(addresses.serverAddress),
+    interposer: {
+      library,
+      spec: {
+        serverAddress: spec.serverAddress,
+        clientAddress: spec.clientAddress,
+        strangerAddress: spec.strangerAddress,
+        port: spec.port,
+      },
+    },
+  };
+}
+
 /** Inside the private namespace: the spec's addresses and port. */
 export function namespacePlan(spec: Spec): NetPlan {
   return {
@@ -46,4 +84,16 @@ export function namespacePlan(spec: Spec): NetPlan {
     strangerAddress: spec.strangerAddress,
     port: spec.port,
   };
+}
+
+/** The server's arguments: `<allowed-client-address> <port>` as the program is told them. */
+export function serverArgs(net: NetPlan): string[] {
+  const told = net.interposer?.spec ?? net;
+  return [told.clientAddress, String(told.port)];
+}
+
+/** The client's arguments: `<server-address> <port>` as the program is told them. */
+export function clientArgs(net: NetPlan): string[] {
+  const told = net.interposer?.spec ?? net;
+  return [told.serverAddress, String(told.port)];
 }

@@ -2,8 +2,9 @@
  * Grades ONE submission from start to end: copy it to a temporary folder, build both sides, run
  * every check group, score. In the default isolation mode this runs inside the submission's own
  * private network namespace (see `worker_main.ts`); with `--isolation none` it runs in the
- * grader's process on host loopback. Nothing here throws for a student's mistake: every problem
- * becomes a check result, and a fault of the grader itself becomes `error` checks.
+ * grader's process on host loopback, where the socket interposer gives the programs the spec's
+ * addresses (see `interposed_programs.ts`). Nothing here throws for a student's mistake: every
+ * problem becomes a check result, and a fault of the grader itself becomes `error` checks.
  *
  * @module
  */
@@ -28,6 +29,13 @@ import { runServerChecks } from "./checks/server_checks.ts";
 import { type ClientObservation, runClientChecks } from "./checks/client_checks.ts";
 import { runPairCheck } from "./checks/pair_checks.ts";
 import { scanForForeignAddresses } from "./host_guard.ts";
+import {
+  inSpecTerms,
+  noteRefusals,
+  type ProgramsUnder,
+  programsUnder,
+  refusalNote,
+} from "./interposed_programs.ts";
 
 /** What a worker is asked to do. */
 export interface WorkerJob {
@@ -146,32 +154,20 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
       buildOutcome("build.client", built.client),
     ];
 
-    const blocked = net.mode === "none" ? await scanForForeignAddresses(workspace.dir) : [];
+    const under = await programsUnder(net, workspace.dir, built);
+    const blocked = net.mode === "none" && !net.interposer
+      ? await scanForForeignAddresses(workspace.dir)
+      : [];
     if (blocked.length > 0) {
       const named = blocked.map((u) => `${u.file} (${u.addresses.join(", ")})`).join("; ");
       const why =
-        `skipped: your code names addresses outside this machine's loopback, ${named}; it only runs inside sockgrade's private network namespace, which is not in use here`;
+        `sockgrade could not run this check: your code names addresses outside this machine's loopback, ${named}, and without a private network namespace sockgrade cannot map them here (${net.interposerUnavailable}); this is not your fault and costs no points.`;
       notes.push(why);
-      outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "skip", why));
+      outcomes.push(...same([...SERVER_IDS, ...CLIENT_IDS, "pair.end-to-end"], "error", why));
     } else {
-      const ctx: CheckContext = { spec, net, server: built.server.plan, client: built.client.plan };
-      // What the client really sent: the pair check expects one response per sent trigger.
-      const observed: ClientObservation = {};
-      const server = ctx.server
-        ? await guarded(SERVER_IDS, () => runServerChecks(ctx))
-        : same(SERVER_IDS, "skip", notBuilt(built.server, "server"));
-      const client = ctx.client
-        ? await guarded(CLIENT_IDS, () => runClientChecks(ctx, observed))
-        : same(CLIENT_IDS, "skip", notBuilt(built.client, "client"));
-      const serverStarted = server.find((o) => o.id === "server.starts")?.status;
-      const pair = !ctx.server || !ctx.client
-        ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
-        : serverStarted === "fail" || serverStarted === "skip"
-        ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
-        : await guarded(["pair.end-to-end"], async () => [
-          await runPairCheck({ ...ctx, clientSent: observed.sent }),
-        ]);
-      outcomes.push(...server, ...client, ...pair);
+      outcomes.push(...inSpecTerms(net, await runChecks(spec, net, under)));
+      const refused = refusalNote(under);
+      if (refused) notes.push(refused);
     }
   } catch (error) {
     if (error instanceof SandboxError) throw error;
@@ -186,6 +182,48 @@ export async function gradeSubmission(job: WorkerJob): Promise<SubmissionResult>
     await workspace?.cleanup();
   }
   return finish(job, started, language, notes, outcomes);
+}
+
+/**
+ * The run checks: server, client, then the pair. A side the socket interposer cannot cover is
+ * `error` (with the reason, never charged); what the interposer refused is named in the checks
+ * of the group during which it happened.
+ */
+async function runChecks(spec: Spec, net: NetPlan, under: ProgramsUnder): Promise<CheckOutcome[]> {
+  const ctx: CheckContext = { spec, net, server: under.server, client: under.client };
+  // What the client really sent: the pair check expects one response per sent trigger.
+  const observed: ClientObservation = {};
+  const uncovered = (ids: readonly CheckId[], why: string) =>
+    same(
+      ids,
+      "error",
+      `sockgrade could not run this check here: ${why}, and there is no private network namespace here; this is not your fault and costs no points.`,
+    );
+  const server = under.serverUncovered
+    ? uncovered(SERVER_IDS, under.serverUncovered)
+    : ctx.server
+    ? await noteRefusals(under, await guarded(SERVER_IDS, () => runServerChecks(ctx)))
+    : same(SERVER_IDS, "skip", notBuilt(under.built.server, "server"));
+  const client = under.clientUncovered
+    ? uncovered(CLIENT_IDS, under.clientUncovered)
+    : ctx.client
+    ? await noteRefusals(under, await guarded(CLIENT_IDS, () => runClientChecks(ctx, observed)))
+    : same(CLIENT_IDS, "skip", notBuilt(under.built.client, "client"));
+  const serverStarted = server.find((o) => o.id === "server.starts")?.status;
+  const uncoveredSide = under.serverUncovered ?? under.clientUncovered;
+  const pair = !ctx.server || !ctx.client
+    ? same(["pair.end-to-end"], "skip", "skipped: both programs are needed")
+    : uncoveredSide
+    ? uncovered(["pair.end-to-end"], uncoveredSide)
+    : serverStarted === "fail" || serverStarted === "skip"
+    ? same(["pair.end-to-end"], "skip", "skipped: the server did not start (see server.starts)")
+    : await noteRefusals(
+      under,
+      await guarded(["pair.end-to-end"], async () => [
+        await runPairCheck({ ...ctx, clientSent: observed.sent }),
+      ]),
+    );
+  return [...server, ...client, ...pair];
 }
 
 /** Scores the outcomes into the submission's result. */

@@ -23,6 +23,7 @@
 
 import { escapeBytes, escapeText } from "../bytes.ts";
 import type { Exchange } from "../result.ts";
+import { clientArgs } from "../net_plan.ts";
 import {
   type CapturedConnection,
   type CaptureOverflow,
@@ -172,7 +173,7 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
     );
   }
   try {
-    const argv = [...plan.argv, net.serverAddress, String(net.port)];
+    const argv = [...plan.argv, ...clientArgs(net)];
     const run = await runClient(plan, argv, spec.timeouts.clientMs, recorder);
     if (run.exit) {
       await capture.sync(AFTER_EXIT_MS);
@@ -438,7 +439,7 @@ async function noServerOutcome(ctx: CheckContext, plan: ProgramPlan): Promise<Ch
   const { net, spec } = ctx;
   const target = formatAddress(net.serverAddress, net.port);
   const recorder = new ExchangeRecorder(`client with nothing listening on ${target}`);
-  const argv = [...plan.argv, net.serverAddress, String(net.port)];
+  const argv = [...plan.argv, ...clientArgs(net)];
   const run = await runClient(plan, argv, spec.timeouts.clientMs, recorder);
   await finishClient(run, recorder);
   const evidence = { ...runEvidence(run), exchanges: [recorder.toExchange()] };

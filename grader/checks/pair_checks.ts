@@ -39,6 +39,7 @@
  */
 
 import { escapeBytes, escapeText } from "../bytes.ts";
+import { clientArgs } from "../net_plan.ts";
 import {
   connectProbe,
   ExchangeRecorder,
@@ -186,7 +187,7 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
   }
   recorder.note(`the server listens on ${formatAddress(ready.address, ready.port)}`);
 
-  const argv = [...ctx.client.argv, net.serverAddress, String(net.port)];
+  const argv = [...ctx.client.argv, ...clientArgs(net)];
   const run = await runClient(ctx.client, argv, spec.timeouts.clientMs, recorder);
   await finishClient(run, recorder);
   const clientEvidence = {

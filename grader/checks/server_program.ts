@@ -49,6 +49,7 @@
 import { escapeBytes, escapeText } from "../bytes.ts";
 import { type ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import type { Spec } from "../spec.ts";
+import { serverArgs } from "../net_plan.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
 import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
 import type { NetPlan, ProgramPlan } from "./types.ts";
@@ -72,7 +73,7 @@ export interface ServerCommand {
  * program buffers as it would by itself.
  */
 export function serverCommand(plan: ProgramPlan, net: NetPlan, forced: boolean): ServerCommand {
-  const argv = [...plan.argv, net.clientAddress, String(net.port)];
+  const argv = [...plan.argv, ...serverArgs(net)];
   const forcingEnv = plan.lineBufferingEnv ?? {};
   const lineBuffered = forced && plan.lineBuffering === "stdbuf";
   const env = forced
@@ -84,6 +85,14 @@ export function serverCommand(plan: ProgramPlan, net: NetPlan, forced: boolean):
     lineBuffered,
     shown: lineBuffered ? ["stdbuf", "-oL", "-eL", ...argv] : argv,
   };
+}
+
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, what a Java server or one under the socket
+ * interposer listens on) in its IPv4 form, which IPv4 clients reach; other addresses as they are.
+ */
+function ipv4Form(address: string): string {
+  return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1");
 }
 
 /** The sandbox's capture per stream for a server (raw head + tail; see `sandbox/process.ts`). */
@@ -183,9 +192,16 @@ export class ServerRun implements AsyncDisposable {
     if (found.port !== this.#net.port) {
       const all = await listeningPorts(pids ? { pids } : {});
       const expected = all.find((s) => s.port === this.#net.port);
-      if (expected) return { state: "listening", ...expected, afterMs };
+      if (expected) {
+        return {
+          state: "listening",
+          address: ipv4Form(expected.address),
+          port: expected.port,
+          afterMs,
+        };
+      }
     }
-    return { state: "listening", address: found.address, port: found.port, afterMs };
+    return { state: "listening", address: ipv4Form(found.address), port: found.port, afterMs };
   }
 
   /**

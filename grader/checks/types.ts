@@ -41,6 +41,19 @@ export interface NetPlan {
   port: number;
   /** Why the stranger address cannot be used here (then address-filter is `skip`), if so. */
   strangerUnavailable?: string;
+  /**
+   * In `none` mode with the socket interposer (`sandbox/interpose/`): the library and the spec's
+   * addresses and port, which programs are told in their arguments and may hard-code; the
+   * interposer maps them to the lane's addresses and port above (what probes use) and back.
+   */
+  interposer?: {
+    /** The `LD_PRELOAD` library. */
+    library: string;
+    /** The spec's server, client and stranger addresses and port. */
+    spec: { serverAddress: string; clientAddress: string; strangerAddress: string; port: number };
+  };
+  /** In `none` mode without the interposer: why it is not available. */
+  interposerUnavailable?: string;
 }
 
 /** Everything a check needs. */

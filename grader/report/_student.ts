@@ -36,6 +36,20 @@ export function firstThingToFix(checks: readonly CheckResult[]): CheckResult | u
     checks.find((c) => c.status === "warn" && c.points < c.maxPoints);
 }
 
+/**
+ * What a view says when {@linkcode firstThingToFix} finds nothing: "Nothing to fix" only when
+ * every check ran; when some were skipped or errored (not run here, for whatever reason), it says
+ * so instead, so a student is never told all is well about checks that never ran.
+ */
+export function nothingToFixLine(checks: readonly CheckResult[]): string {
+  const notRun = checks.filter((c) => c.status === "skip" || c.status === "error");
+  if (notRun.length === 0) return "Nothing to fix: every check you can see passes.";
+  const ids = notRun.map((c) => c.id).join(", ");
+  return `No check you can see failed, but ${notRun.length} of them did not run (${ids}): read why in ${
+    notRun.length === 1 ? "its message" : "their messages"
+  }; this is not yet a verdict on that part of your work.`;
+}
+
 /** The checks of a submission a student may see now (visibility `visible`). */
 export function shownChecks(spec: Spec, submission: SubmissionResult): CheckResult[] {
   return submission.checks.filter((c) => visibilityOf(spec, c.id) === "visible");
@@ -124,7 +138,7 @@ export function studentSummary(spec: Spec, submission: SubmissionResult): string
     );
     if (first.hint) lines.push(`How to fix it: ${terminalSafe(first.hint)}`);
   } else {
-    lines.push("Nothing to fix: every check you can see passes.");
+    lines.push(nothingToFixLine(shown));
   }
   const errors = shown.filter((c) => c.status === "error").length;
   if (errors > 0) {

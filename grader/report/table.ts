@@ -20,7 +20,13 @@
 import { createColors } from "picocolors";
 import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../result.ts";
 import { evidenceLines } from "./_evidence.ts";
-import { firstThingToFix, notShownSentence, shownChecks, titleOf } from "./_student.ts";
+import {
+  firstThingToFix,
+  nothingToFixLine,
+  notShownSentence,
+  shownChecks,
+  titleOf,
+} from "./_student.ts";
 import {
   compareIds,
   formatDuration,
@@ -217,7 +223,9 @@ function studentSection(
     const evidence = evidenceLines(first.evidence, { maxLines });
     if (evidence.length > 0) lines.push("  What the grader saw:", ...indent(evidence, "    "));
   } else {
-    lines.push(c.green(c.bold("Nothing to fix: every check you can see passes.")));
+    const line = nothingToFixLine(shown);
+    const allRan = line.startsWith("Nothing to fix");
+    lines.push(allRan ? c.green(c.bold(line)) : c.yellow(c.bold(line)));
   }
   lines.push("", c.bold("All checks you can see"));
   const idWidth = Math.max(...shown.map((k) => k.id.length), 10);

@@ -123,3 +123,20 @@ Deno.test("formatTable() never counts a submission with errored checks as full m
   const table = formatTable({ ...result, submissions: errored }, { color: false });
   assert.match(table, / 0 with full marks · 4 not fully graded/);
 });
+
+Deno.test("formatStudentView() never says nothing to fix while a check was skipped or errored", async (t) => {
+  for (const status of ["skip", "error"] as const) {
+    await t.step(status, () => {
+      const result = sampleSingle("alice");
+      const check = result.submissions[0]!.checks.find((c) => c.id === "server.address-filter")!;
+      check.status = status;
+      check.message = "could not run here";
+      const view = formatStudentView(result, { color: false });
+      assert.doesNotMatch(view, /Nothing to fix/);
+      assert.match(
+        view,
+        /No check you can see failed, but 1 of them did not run \(server\.address-filter\)/,
+      );
+    });
+  }
+});

@@ -10,7 +10,13 @@
 import { CHECK_IDS } from "../../checks_catalogue.ts";
 import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../../result.ts";
 import { exchangeLines, splitEscapedLines } from "../_evidence.ts";
-import { descriptionOf, firstThingToFix, titleOf, visibilityOf } from "../_student.ts";
+import {
+  descriptionOf,
+  firstThingToFix,
+  nothingToFixLine,
+  titleOf,
+  visibilityOf,
+} from "../_student.ts";
 import { compareIds, formatDuration, formatPoints, STATUS_MARK, STATUS_WORD } from "../_text.ts";
 import { scoreBins, scoreHistogram } from "./histogram.ts";
 import { page } from "./layout.ts";
@@ -195,12 +201,20 @@ function checkSection(result: GradeResult, check: CheckResult): SafeHtml {
 function fixCard(s: SubmissionResult): SafeHtml {
   const first = firstThingToFix(s.checks);
   if (!first) {
-    return html`
-      <div class="card fix none">
-        <h2>Nothing to fix</h2>
-        <p>Every check passes or was not charged.</p>
-      </div>
-    `;
+    const line = nothingToFixLine(s.checks);
+    return line.startsWith("Nothing to fix")
+      ? html`
+        <div class="card fix none">
+          <h2>Nothing to fix</h2>
+          <p>Every check passes.</p>
+        </div>
+      `
+      : html`
+        <div class="card fix skip">
+          <h2>Some checks did not run</h2>
+          <p>${line}</p>
+        </div>
+      `;
   }
   return html`<div class="card fix ${first.status}"><h2>The first thing to fix</h2>
 <p><a href="#check-${first.id}"><code>${first.id}</code></a> (${titleOf(first.id)}, ${
