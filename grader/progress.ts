@@ -67,7 +67,7 @@ export function createProgress(total: number, opts: ProgressOptions = {}): Progr
 
   const bar = new cliProgress.SingleBar({
     stream,
-    format: "grading [{bar}] {value}/{total} | {failed} failed | ETA {left} | {last}",
+    format: "grading [{bar}] {value}/{total} | {failed} below full marks | ETA {left} | {last}",
     barCompleteChar: "\u2588",
     barIncompleteChar: "\u2591",
     barsize: 30,

@@ -26,7 +26,7 @@ Deno.test("createProgress() draws done/total, failures and the last id on a term
   progress.tick({ id: "alice", failed: true });
   progress.tick({ id: "bob", failed: false });
   const drawn = output();
-  assert.match(drawn, /grading \[█+\] 2\/2 \| 1 failed \| ETA 0s \| bob/);
+  assert.match(drawn, /grading \[█+\] 2\/2 \| 1 below full marks \| ETA 0s \| bob/);
   assert.ok(drawn.includes("\x1b[2K"), "the bar is erased when done");
   progress.tick({ id: "carol", failed: false });
   progress.stop();

@@ -18,8 +18,12 @@ import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "./checks_catalogue.ts";
 import { describeSchemaError, parseJsoncText } from "./jsonc.ts";
 import { whyUnreadable } from "./read_error.ts";
 
-/** Who may see a check's result in student-facing reports. */
-export type Visibility = "visible" | "hidden" | "after_due_date";
+/**
+ * Who may see a check's result in student-facing reports: Gradescope's four test visibilities
+ * (`after_published`: once the teacher publishes grades). Formats without per-check visibility
+ * show only `visible` checks.
+ */
+export type Visibility = "visible" | "hidden" | "after_due_date" | "after_published";
 
 /** Per-step time limits, in milliseconds. */
 export interface Timeouts {
@@ -141,7 +145,10 @@ export const specSchema = z.strictObject({
     clientMs: ms.optional(),
   }).optional(),
   points: z.partialRecord(checkId, z.number().min(0).max(1000)).optional(),
-  visibility: z.partialRecord(checkId, z.enum(["visible", "hidden", "after_due_date"]))
+  visibility: z.partialRecord(
+    checkId,
+    z.enum(["visible", "hidden", "after_due_date", "after_published"]),
+  )
     .optional(),
 });
 

@@ -6,7 +6,9 @@
  * user namespaces), by a grader started inside a network namespace the test makes
  * (`unshare -rn`, only `lo`): so no packet of a fixture can leave the machine in either run.
  * Each fixture's statuses are compared (on loopback with `checksOnLoopback` where a fixture
- * documents a difference), and no process may be left behind.
+ * documents a difference); in the namespace also the words its messages and hints must (`words`)
+ * and must not (`absent`) contain, and its language label when it names one; and no process may
+ * be left behind.
  */
 
 import assert from "node:assert/strict";
@@ -26,6 +28,35 @@ interface Expected {
   checks: Record<string, CheckStatus>;
   /** The statuses on host loopback, where they differ by design (documented in the README). */
   checksOnLoopback?: Record<string, CheckStatus>;
+  /** The result's language label. */
+  language?: string;
+  /** Per check id: words its message and hint together must contain (case-sensitive). */
+  words?: Record<string, string[]>;
+  /** Per check id: words its message and hint must not contain. */
+  absent?: Record<string, string[]>;
+}
+
+/** The words a submission's messages and hints lack or hold against `expected`, as lines. */
+function wordMismatches(submission: SubmissionResult, expected: Expected): string[] {
+  const wrong: string[] = [];
+  const said = (id: string) => {
+    const check = submission.checks.find((c) => c.id === id)!;
+    return `${check.message} ${check.hint ?? ""}`;
+  };
+  for (const [id, words] of Object.entries(expected.words ?? {})) {
+    for (const word of words) {
+      if (!said(id).includes(word)) wrong.push(`${id}: no "${word}" in: ${said(id)}`);
+    }
+  }
+  for (const [id, words] of Object.entries(expected.absent ?? {})) {
+    for (const word of words) {
+      if (said(id).includes(word)) wrong.push(`${id}: "${word}" should not be in: ${said(id)}`);
+    }
+  }
+  if (expected.language && submission.language !== expected.language) {
+    wrong.push(`language: expected ${expected.language}, got ${submission.language}`);
+  }
+  return wrong;
 }
 
 /** The mismatches between a graded submission and the expected statuses, as lines. */
@@ -70,7 +101,10 @@ Deno.test("the fixture corpus gets its expected statuses in the private namespac
   assert.equal(result.isolation, "netns");
   for (const [i, fixture] of fixtures.entries()) {
     await t.step(fixture.name, () => {
-      const wrong = mismatches(result.submissions[i]!, fixture.expected.checks);
+      const wrong = [
+        ...mismatches(result.submissions[i]!, fixture.expected.checks),
+        ...wordMismatches(result.submissions[i]!, fixture.expected),
+      ];
       assert.deepEqual(wrong, [], `${fixture.name}: ${fixture.expected.description}`);
     });
   }

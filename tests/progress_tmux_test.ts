@@ -122,7 +122,7 @@ Deno.test({
         }
       };
 
-      const bar = /grading \[[█░]+\] [0-5]\/6 \| \d+ failed \| ETA /;
+      const bar = /grading \[[█░]+\] [0-5]\/6 \| \d+ below full marks \| ETA /;
       const waitForBar = waitForScreen("progress bar", (s) => bar.test(s), 120_000);
       await tmux(socket, ["wait-for", "-S", "go"]);
       const during = await waitForBar;

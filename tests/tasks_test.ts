@@ -38,6 +38,7 @@ const DEV_TASKS = [
   "bench:server",
   "bench:profile",
   "bench:grade",
+  "bench:flood",
   "soak",
   "bench",
 ];

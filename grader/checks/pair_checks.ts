@@ -50,7 +50,7 @@ import {
 } from "../probes/probe_client.ts";
 import { finishClient, runClient } from "./client_checks.ts";
 import { describeExit, firstStderrLine, ServerRun } from "./server_program.ts";
-import { heldPortVerdict, unobservable } from "./server_checks.ts";
+import { heldPortVerdict } from "./server_checks.ts";
 import type { CheckContext, CheckOutcome } from "./types.ts";
 
 /** How the end of the server's processing was established. */
@@ -149,12 +149,6 @@ export async function runPairCheck(ctx: CheckContext): Promise<CheckOutcome> {
     extra: { hint?: string; fraction?: number; evidence?: Record<string, unknown> } = {},
   ): CheckOutcome => {
     server.recordOutput(recorder);
-    const lost = unobservable({ status, message, evidence: extra.evidence ?? {} }, server);
-    if (lost) {
-      status = lost.status;
-      message = lost.message;
-      extra = { evidence: lost.evidence };
-    }
     return {
       id: "pair.end-to-end",
       status,

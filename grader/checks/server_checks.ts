@@ -46,10 +46,11 @@
  * `server/trigger.ts`, `server/framing.ts`, `server/address_filter.ts`, `server/output.ts`).
  * Common to all:
  *
- * - `error` only when the grader itself failed: the probe could not bind its address; the server
- *   could not listen while a TIME_WAIT socket held its port (the probes never leave one, see
- *   `probes/probe_client.ts`, so one found is the grader's problem); or a check that did not pass
- *   rests on stdout the sandbox stopped storing (a flood past its cap: a response may be lost).
+ * - `error` only when the grader itself failed: the probe could not bind its address; or the
+ *   server could not listen while a TIME_WAIT socket held its port (the probes never leave one,
+ *   see `probes/probe_client.ts`, so one found is the grader's problem). Output volume is never a
+ *   reason: the sandbox recognises every response however much a server prints, and a flood is
+ *   `server.output`'s `fail`.
  *
  * ## The service port is never left in TIME_WAIT
  *
@@ -82,7 +83,7 @@
 
 import { type CheckId, runCheckIds } from "../checks_catalogue.ts";
 import { runCheck, skipped } from "./server/_run_check.ts";
-import type { Session } from "./server/_session.ts";
+import { emptyTally, type Session } from "./server/_session.ts";
 import { checkAddressFilter } from "./server/address_filter.ts";
 import { checkConcurrency } from "./server/concurrency.ts";
 import { checkExactMatch } from "./server/exact_match.ts";
@@ -93,7 +94,7 @@ import { checkStarts } from "./server/starts.ts";
 import { checkTrigger } from "./server/trigger.ts";
 import type { CheckContext, CheckOutcome } from "./types.ts";
 
-export { heldPortVerdict, unobservable, type Verdict } from "./server/_run_check.ts";
+export { heldPortVerdict, type Verdict } from "./server/_run_check.ts";
 export { FLOOD_BYTES, FLOOD_LINES } from "./server/_session.ts";
 export { nearMisses } from "./server/exact_match.ts";
 
@@ -113,7 +114,7 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     target: { host: ctx.net.serverAddress, port: ctx.net.port },
     targetNote: "",
     listening: false,
-    other: { lines: 0, sample: [], maxLines: 0 },
+    other: emptyTally(),
   };
   try {
     const starts = await checkStarts(session);
@@ -133,8 +134,10 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
       ["server.output", () => checkOutput(session)],
     ];
     for (const [id, run] of dependent) {
+      // server.output charges what the runs so far printed, even without an answered trigger.
+      const charged = id === "server.output" && chargeable(session);
       outcomes.push(
-        session.recipe
+        session.recipe || charged
           ? await run()
           : skipped(id, "skipped: the server never answered the trigger"),
       );
@@ -144,4 +147,11 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     await session.kept?.run[Symbol.asyncDispose]();
     session.kept = undefined;
   }
+}
+
+/** Whether the forced runs printed something `server.output` fails (a flood, responses no probe caused). */
+function chargeable(session: Session): boolean {
+  const other = session.other;
+  return other.flood !== undefined || other.unterminated !== undefined || other.unsolicited > 0 ||
+    other.untimed > 0;
 }

@@ -245,6 +245,15 @@ Deno.test({
   },
 });
 
+/** Every outcome's exchanges show at most this many stdout lines other than the response. */
+function assertBoundedEvidence(outcomes: CheckOutcome[]): void {
+  for (const o of outcomes) {
+    const shown = (o.evidence.exchanges ?? []).flatMap((e) => e.events)
+      .filter((e) => e.kind === "stdout" && e.data !== "Receive Query");
+    assert.ok(shown.length <= 8 * RECORDED_OTHER_LINES, `${o.id}: ${shown.length} lines`);
+  }
+}
+
 Deno.test({
   name: "a server that floods stdout fails server.output only, and nothing overflows",
   ...opts,
@@ -257,14 +266,58 @@ Deno.test({
     const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
     assert.deepEqual(statuses(outcomes), { ...ALL_PASS, output: "fail" }, messages);
     const output = byId(outcomes, "server.output");
-    assert.match(output.message, /floods stdout/);
+    assert.match(output.message, /floods stdout: \d+ lines/);
     const flood = output.evidence.flood as { lines: number };
     assert.ok(flood.lines > FLOOD_LINES, JSON.stringify(output.evidence.flood));
     assert.ok((output.evidence.extraLines as string[]).length <= OTHER_SAMPLE);
-    for (const o of outcomes) {
-      const shown = (o.evidence.exchanges ?? []).flatMap((e) => e.events)
-        .filter((e) => e.kind === "stdout" && e.data !== "Receive Query");
-      assert.ok(shown.length <= 8 * RECORDED_OTHER_LINES, `${o.id}: ${shown.length} lines`);
+    assertBoundedEvidence(outcomes);
+  },
+});
+
+Deno.test({
+  name: "floods of every shape and responses no probe caused are charged to server.output",
+  ...opts,
+  async fn(t) {
+    const cases: [string, Record<string, CheckStatus>, Record<string, RegExp>][] = [
+      ["spewms", { ...ALL_PASS, output: "warn" }, { "server.output": /poll returned/ }],
+      ["afterclose", { ...ALL_PASS, output: "fail" }, {
+        "server.output": /floods stdout: \d+ lines .*"Received: "/,
+      }],
+      ["rawflood", {
+        ...ALL_PASS,
+        trigger: "fail",
+        "exact-match": "skip",
+        framing: "skip",
+        "address-filter": "skip",
+        robustness: "skip",
+        concurrency: "skip",
+        output: "fail",
+      }, {
+        "server.trigger": /at the end of other output/,
+        "server.output": /bytes .*without (a )?newline/,
+      }],
+      ["startup", { ...ALL_PASS, output: "fail" }, {
+        "server.starts": /1 "Receive Query" line during this check was not caused by a probe/,
+        "server.output": /no probe's trigger caused \(\d+ at start-up/,
+      }],
+      ["ticker", { ...ALL_PASS, output: "fail" }, {
+        "server.output": /that no probe's trigger caused/,
+      }],
+    ];
+    for (const [mode, expected, words] of cases) {
+      await t.step(mode, async () => {
+        const outcomes = await runServerChecks({
+          spec: spec(),
+          net: loopbackPlan(),
+          server: pythonServer(mode),
+        });
+        const messages = JSON.stringify(outcomes.map((o) => `${o.id}: ${o.message}`), null, 1);
+        assert.deepEqual(statuses(outcomes), expected, messages);
+        for (const [id, pattern] of Object.entries(words)) {
+          assert.match(byId(outcomes, id).message, pattern, messages);
+        }
+        assertBoundedEvidence(outcomes);
+      });
     }
   },
 });

@@ -10,27 +10,32 @@
  * `server_checks.ts`); disposing of it kills the whole process tree. Callers that keep it across
  * checks count responses relative to where each check began.
  *
- * {@linkcode ServerRun.syncOutput} is the barrier negative checks rely on: it writes a marker line
- * into the program's own stdout pipe (reopened through `/proc/<pid>/fd/1`) and waits until the
- * sandbox has read it, so every line the program wrote before has been read too, however slowly
- * the pipe is drained. Marker lines are hidden from every accessor and from the evidence. The
- * marker is written only while the program is quiet (after the barrier on the connection under
- * test), and a line-sized write to a pipe is atomic, so it never splits one of the program's lines
- * unless the program itself writes a line in several pieces at that very moment (a program that
- * prints all the time, in pieces: then the marker ends up inside the program's line, and is
- * recognised and cut out there: the text before it and the next line are joined back).
+ * {@linkcode ServerRun.syncOutput} is the barrier negative checks rely on: the sandbox writes a
+ * marker line into the program's own stdout pipe and waits until it has read it, so every line the
+ * program wrote before has been read too, however slowly the pipe is drained
+ * (`RunningProgram.syncStdout`; markers never show up in lines or evidence).
  *
- * ## Bounded bookkeeping of a program that floods stdout
+ * ## A program that floods stdout never blinds the grader
  *
  * A server may print without end (a debug line per `poll()` round). The sandbox keeps the raw
- * bytes to a head and a tail and stops storing lines after a total cap; this module never copies
- * or spreads the program's line list: it scans the new lines once, incrementally, and keeps only
- * counters (response lines, other lines and their bytes) and a bounded sample (the first
- * {@linkcode OTHER_SAMPLE} distinct other lines). The exchange evidence gets every response line
- * but at most {@linkcode RECORDED_OTHER_LINES} other lines per run. When the sandbox has stopped
- * storing lines ({@linkcode ServerRun.linesLost}: the sandbox counts the lines it did not store,
- * `RunningProgram.stdoutLinesDropped`), responses and sync markers printed after that point are
- * not seen, so callers treat the rest of the run as unobservable.
+ * bytes to a head and a tail and stores lines up to a cap, but it counts every line and recognises
+ * the response in every line, stored or not (`RunningProgram.stdoutCounts`, `stdoutWatched`), and
+ * its sync markers past the cap too. So response counts, waits and barriers are exact whatever the
+ * volume, and this module never copies or spreads the program's line list: it keeps counters and a
+ * bounded sample (the first {@linkcode OTHER_SAMPLE} distinct other lines). The exchange evidence
+ * gets every response line (with its time, up to the sandbox's bound) but at most
+ * {@linkcode RECORDED_OTHER_LINES} other lines per run.
+ *
+ * ## Which responses a probe caused
+ *
+ * The checks open a window when a probe connects to send something, allow in it one response per
+ * trigger they send (`allow`), and close it once they have counted what it caused (after the
+ * barrier and the sync, see `server/_work.ts`). A response line that arrived outside every window
+ * (at start-up, before any probe; printed by a background loop between steps; after a client
+ * left), or beyond its window's allowance (a background loop printing while a probe waits), was
+ * caused by no probe's trigger: {@linkcode ServerRun.otherOutput} counts these, and
+ * `server.output` fails for them. A check that finds the server really answers what a step sent
+ * (a near miss, every time it is sent) takes those back (`excuse`) and charges them itself.
  *
  * @example
  * ```ts
@@ -112,6 +117,24 @@ export interface OtherOutput {
   bytes: number;
   /** The first {@linkcode OTHER_SAMPLE} distinct ones. */
   sample: string[];
+  /** Bytes of a line under way with no `\n` yet (a flood without newlines). */
+  pendingBytes: number;
+  /** Response lines that arrived outside every probe window (see the module doc). */
+  unsolicited: number;
+  /** Of those, the ones before the run's first probe (at start-up). */
+  atStartUp: number;
+  /** Response lines printed past the sandbox's bound on timed responses (not attributed). */
+  untimed: number;
+  /** Lines that end with the response after other text (no newline before it). */
+  glued: number;
+}
+
+/** A closed probe window: when (ms on the program's clock), and the responses it allows. */
+interface ProbeWindow {
+  from: number;
+  to: number;
+  allowance: number;
+  seen: number;
 }
 
 /** Where a server was found listening, or why it was not. */
@@ -137,15 +160,19 @@ export class ServerRun implements AsyncDisposable {
   readonly #net: NetPlan;
   #exit: ExitInfo | undefined;
   #outputRecorded = 0;
+  #responsesRecorded = 0;
   #otherRecorded = 0;
-  #markers = 0;
-  #syncBroken = false;
   #scanned = 0;
-  #responses = 0;
-  #others = 0;
-  #otherBytes = 0;
   readonly #otherSample = new Set<string>();
-  #carry: string | undefined;
+  /** Closed probe windows (ms on the program's clock) not yet passed by the attribution. */
+  readonly #windows: ProbeWindow[] = [];
+  #openSince: number | undefined;
+  #allowance = 0;
+  #firstWindowFrom: number | undefined;
+  #attributed = 0;
+  #unsolicited = 0;
+  #atStartUp = 0;
+  #excused = 0;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
   constructor(
@@ -166,6 +193,7 @@ export class ServerRun implements AsyncDisposable {
       lineBuffered: command.lineBuffered,
       label: options.label,
       captureBytes: CAPTURE_BYTES,
+      watchLine: spec.response,
     });
     this.program.exited.then((exit) => this.#exit = exit);
   }
@@ -218,29 +246,48 @@ export class ServerRun implements AsyncDisposable {
       .map((r) => `${r.local} → ${r.remote}`);
   }
 
-  /** How many stdout lines have been read so far (markers included: an index, not a count). */
-  get lineCount(): number {
-    return this.program.stdoutLines.length;
+  /**
+   * Waits until every line the program wrote to stdout before this call has been read (see the
+   * module doc). False when that cannot be done (the program ended, /proc is not usable): then
+   * callers order by sentinels alone.
+   */
+  async syncOutput(timeoutMs: number): Promise<boolean> {
+    if (this.#exit) return false;
+    return await this.program.syncStdout(timeoutMs);
+  }
+
+  /** Opens a probe window: responses from now on may have been caused by a probe. */
+  openWindow(): void {
+    if (this.#openSince !== undefined) return;
+    this.#openSince = performance.now() - this.program.startedAt;
+    this.#firstWindowFrom ??= this.#openSince;
+    this.#allowance = 0;
   }
 
   /**
-   * Waits until every line the program wrote to stdout before this call has been read (see the
-   * module doc). False when that cannot be done (the program ended, /proc is not usable, or the
-   * sandbox no longer stores lines): then callers order by sentinels alone.
+   * Allows `n` more responses in the open window (opening one if none is): what the probes sent
+   * in it calls for (one per trigger). Responses in a window beyond its allowance, and outside
+   * every window, were caused by no probe's trigger.
    */
-  async syncOutput(timeoutMs: number): Promise<boolean> {
-    if (this.#syncBroken || this.#exit || this.linesLost) return false;
-    const marker = `${MARKER}${++this.#markers}\x1e`;
-    const from = this.lineCount;
-    try {
-      using pipe = await Deno.open(`/proc/${this.program.pid}/fd/1`, { write: true });
-      await pipe.write(new TextEncoder().encode(`${marker}\n`));
-    } catch {
-      this.#syncBroken = true;
-      return false;
-    }
-    const line = await this.program.waitForStdoutLine((t) => t.includes(marker), timeoutMs, from);
-    return line !== undefined;
+  allow(n: number): void {
+    this.openWindow();
+    this.#allowance += n;
+  }
+
+  /** Closes the probe window, once what it caused has been counted (see the module doc). */
+  closeWindow(): void {
+    if (this.#openSince === undefined) return;
+    const to = performance.now() - this.program.startedAt;
+    this.#windows.push({ from: this.#openSince, to, allowance: this.#allowance, seen: 0 });
+    this.#openSince = undefined;
+  }
+
+  /**
+   * Takes back `n` responses counted as caused by no probe: a check found that the server really
+   * answers what a step sent (e.g. a near miss, every time), and charges that itself.
+   */
+  excuse(n: number): void {
+    this.#excused += Math.max(0, n);
   }
 
   /** Whether a stdout line is the spec's response (a trailing `\r` is tolerated). */
@@ -248,63 +295,66 @@ export class ServerRun implements AsyncDisposable {
     return text.replace(/\r$/, "") === this.#spec.response;
   }
 
-  /** Scans the lines that arrived since the last scan into the counters (each line once). */
+  /** Samples the other lines stored since the last scan (each line once). */
   #scan(): void {
     const lines = this.program.stdoutLines;
-    for (; this.#scanned < lines.length; this.#scanned++) {
-      let text = lines[this.#scanned]!.text;
-      if (text.includes(MARKER)) {
-        const rest = withoutMarkerText(text);
-        // A marker that cut one of the program's lines: its rest is the next line.
-        if (rest !== "" && text.endsWith(MARKER_END)) {
-          this.#carry = (this.#carry ?? "") + rest;
-          continue;
-        }
-        if (rest === "" && this.#carry === undefined) continue;
-        text = rest;
-      }
-      if (this.#carry !== undefined) {
-        text = this.#carry + text;
-        this.#carry = undefined;
-      }
-      if (this.isResponse(text)) {
-        this.#responses++;
-        continue;
-      }
-      this.#others++;
-      this.#otherBytes += text.length + 1;
-      if (this.#otherSample.size < OTHER_SAMPLE) this.#otherSample.add(text.slice(0, OTHER_CUT));
+    for (; this.#scanned < lines.length && this.#otherSample.size < OTHER_SAMPLE; this.#scanned++) {
+      const text = lines[this.#scanned]!.text;
+      if (!this.isResponse(text)) this.#otherSample.add(text.slice(0, OTHER_CUT));
     }
   }
 
-  /** How many response lines the server has printed so far. */
+  /**
+   * Attributes the responses timed since the last call to probe windows, each once; responses
+   * in the open window wait until it closes (its allowance is known then).
+   */
+  #attribute(): void {
+    const times = this.program.stdoutWatched;
+    for (; this.#attributed < times.length; this.#attributed++) {
+      const at = times[this.#attributed]!.atMs;
+      if (this.#openSince !== undefined && at >= this.#openSince) return;
+      while (this.#windows.length > 0 && this.#windows[0]!.to < at) this.#windows.shift();
+      const window = this.#windows[0];
+      if (window && window.from <= at && ++window.seen <= window.allowance) continue;
+      this.#unsolicited++;
+      if (this.#firstWindowFrom === undefined || at < this.#firstWindowFrom) this.#atStartUp++;
+    }
+  }
+
+  /** How many response lines the server has printed so far (every one, however much it printed). */
   responseCount(): number {
-    this.#scan();
-    return this.#responses;
+    return this.program.stdoutCounts().watched;
   }
 
   /**
-   * The first {@linkcode OTHER_SAMPLE} distinct stdout lines that are not the response (nor sync
-   * markers), in order, each cut to {@linkcode OTHER_CUT} characters.
+   * The first {@linkcode OTHER_SAMPLE} distinct stdout lines that are not the response, in order,
+   * each cut to {@linkcode OTHER_CUT} characters.
    */
   otherLines(): string[] {
     this.#scan();
     return [...this.#otherSample];
   }
 
-  /** Counters of the stdout lines that are not the response (nor sync markers). */
+  /** Counters of the stdout lines that are not the response, and of unsolicited responses. */
   otherOutput(): OtherOutput {
     this.#scan();
-    return { lines: this.#others, bytes: this.#otherBytes, sample: [...this.#otherSample] };
+    this.#attribute();
+    const counts = this.program.stdoutCounts();
+    return {
+      lines: counts.lines - counts.watched,
+      bytes: counts.otherBytes,
+      sample: [...this.#otherSample],
+      pendingBytes: counts.pendingBytes,
+      unsolicited: Math.max(0, this.#unsolicited - this.#excused),
+      atStartUp: this.#atStartUp,
+      untimed: counts.watchedTimesDropped,
+      glued: counts.glued,
+    };
   }
 
-  /**
-   * Whether the sandbox has stopped storing this program's stdout lines (its total cap was
-   * reached): lines printed after that, responses and sync markers included, are not seen.
-   * Exact: the sandbox's own count of the complete lines it did not store.
-   */
-  get linesLost(): boolean {
-    return this.program.stdoutLinesDropped > 0;
+  /** How many complete stdout lines the sandbox counted but did not store (a flood). */
+  get linesNotStored(): number {
+    return this.program.stdoutLinesDropped;
   }
 
   /**
@@ -312,17 +362,9 @@ export class ServerRun implements AsyncDisposable {
    * `timeoutMs` passes or the server exits (false).
    */
   async waitResponses(total: number, timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      if (this.responseCount() >= total) return true;
-      const left = deadline - performance.now();
-      if (left <= 0 || this.#exit) return false;
-      const next = await Promise.race([
-        this.program.waitForStdoutLine(() => this.responseCount() >= total, left, this.lineCount),
-        this.program.exited.then(() => undefined),
-      ]);
-      if (next === undefined && this.responseCount() < total) return false;
-    }
+    if (this.responseCount() >= total) return true;
+    if (this.#exit) return false;
+    return await this.program.waitForStdout(() => this.responseCount() >= total, timeoutMs);
   }
 
   /**
@@ -335,16 +377,26 @@ export class ServerRun implements AsyncDisposable {
     let skipped = 0;
     for (; this.#outputRecorded < lines.length; this.#outputRecorded++) {
       const line = lines[this.#outputRecorded]!;
-      const text = line.text.includes(MARKER) ? withoutMarkerText(line.text) : line.text;
-      if (text === "" && line.text !== "") continue;
-      if (!this.isResponse(text) && this.#otherRecorded++ >= RECORDED_OTHER_LINES) {
+      if (this.isResponse(line.text)) {
+        this.#responsesRecorded++;
+      } else if (this.#otherRecorded++ >= RECORDED_OTHER_LINES) {
         skipped++;
         continue;
       }
       recorder.add(
-        { actor: "server", kind: "stdout", data: escapeText(text, 512) },
+        { actor: "server", kind: "stdout", data: escapeText(line.text, 512) },
         this.program.startedAt + line.atMs,
       );
+    }
+    // Past the sandbox's line cap only the responses are known, with their times.
+    const times = this.program.stdoutWatched;
+    if (this.program.stdoutLinesDropped > 0) {
+      for (; this.#responsesRecorded < times.length; this.#responsesRecorded++) {
+        recorder.add(
+          { actor: "server", kind: "stdout", data: escapeText(this.#spec.response, 512) },
+          this.program.startedAt + times[this.#responsesRecorded]!.atMs,
+        );
+      }
     }
     if (skipped > 0) {
       recorder.note(
@@ -362,9 +414,10 @@ export class ServerRun implements AsyncDisposable {
     return {
       command: this.argv,
       lineBuffering: this.forced ? "forced" : "as the program does it",
-      stdout: escapeBytes(withoutMarkers(this.program.stdout())),
+      stdout: escapeBytes(this.program.stdout()),
       stderr: escapeBytes(this.program.stderr()),
       ...(this.#exit ? { exit: describeExit(this.#exit) } : {}),
+      ...(this.linesNotStored > 0 ? { stdoutLinesNotStored: this.linesNotStored } : {}),
     };
   }
 
@@ -374,56 +427,15 @@ export class ServerRun implements AsyncDisposable {
   }
 }
 
-const MARKER = "\x1esockgrade-sync-";
-const MARKER_END = "\x1e";
-const MARKER_BYTES = new TextEncoder().encode(MARKER);
-const MARKER_PATTERN = new RegExp(`${MARKER}\\d+${MARKER_END}`, "g");
-
-/** A line without the sync markers in it. */
-function withoutMarkerText(text: string): string {
-  return text.replace(MARKER_PATTERN, "");
-}
-
-/**
- * The captured bytes without the markers {@linkcode ServerRun.syncOutput} wrote: each marker and
- * the `\n` after it, wherever it landed (at a line start, or inside a line the program wrote in
- * pieces).
- */
-function withoutMarkers(bytes: Uint8Array): Uint8Array {
-  const pieces: Uint8Array[] = [];
-  let kept = 0;
-  let from = 0;
-  let i = bytes.indexOf(MARKER_BYTES[0]!);
-  while (i !== -1 && i < bytes.length) {
-    const nl = startsWithMarker(bytes, i) ? bytes.indexOf(10, i) : -1;
-    if (nl !== -1) {
-      pieces.push(bytes.subarray(from, i));
-      kept += i - from;
-      from = nl + 1;
-      i = bytes.indexOf(MARKER_BYTES[0]!, from);
-    } else {
-      i = bytes.indexOf(MARKER_BYTES[0]!, i + 1);
-    }
-  }
-  pieces.push(bytes.subarray(from));
-  kept += bytes.length - from;
-  const out = new Uint8Array(kept);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
-
-function startsWithMarker(bytes: Uint8Array, at: number): boolean {
-  if (at + MARKER_BYTES.length > bytes.length) return false;
-  for (let k = 0; k < MARKER_BYTES.length; k++) if (bytes[at + k] !== MARKER_BYTES[k]) return false;
-  return true;
-}
-
 /** Words for an exit: `exit code 3`, `killed by SIGSEGV`. */
 export function describeExit(exit: ExitInfo): string {
+  if (exit.memoryExceeded) {
+    return `killed by the sandbox's memory cap${
+      exit.peakMemoryBytes
+        ? ` (it used ${Math.round(exit.peakMemoryBytes / (1024 * 1024))} MiB)`
+        : ""
+    }`;
+  }
   if (exit.signal) return `killed by ${exit.signal}${exit.killed ? " (by the grader)" : ""}`;
   return `exit code ${exit.code}`;
 }

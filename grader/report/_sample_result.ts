@@ -56,7 +56,7 @@ interface CheckInput {
 
 function check(id: CheckId, status: CheckStatus, input: CheckInput = {}): CheckResult {
   const maxPoints = DEFAULT_POINTS[id];
-  const full = status === "pass" || status === "warn" || status === "error";
+  const full = status === "pass" || status === "warn";
   const result: CheckResult = {
     id,
     status,
@@ -92,8 +92,9 @@ function submission(
     id,
     path: `submissions/${id}`,
     language,
+    // As grader/score.ts scores: a check the grader could not run leaves the maximum.
     score: checks.reduce((sum, c) => sum + c.points, 0),
-    maxScore: checks.reduce((sum, c) => sum + c.maxPoints, 0),
+    maxScore: checks.filter((c) => c.status !== "error").reduce((sum, c) => sum + c.maxPoints, 0),
     durationMs: 1800 + checks.length * 10,
     isolation: "netns",
     checks,

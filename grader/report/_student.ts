@@ -59,10 +59,18 @@ export function shownChecks(spec: Spec, submission: SubmissionResult): CheckResu
 export function notShownSentence(spec: Spec, submission: SubmissionResult): string {
   const hidden = submission.checks.filter((c) => visibilityOf(spec, c.id) === "hidden").length;
   const later = submission.checks.filter((c) => visibilityOf(spec, c.id) === "after_due_date");
+  const published = submission.checks.filter((c) => visibilityOf(spec, c.id) === "after_published");
   const parts: string[] = [];
   if (later.length > 0) {
     parts.push(
       `${later.length} check${later.length === 1 ? " is" : "s are"} shown after the due date`,
+    );
+  }
+  if (published.length > 0) {
+    parts.push(
+      `${published.length} check${
+        published.length === 1 ? " is" : "s are"
+      } shown when grades are published`,
     );
   }
   if (hidden > 0) parts.push(`${hidden} check${hidden === 1 ? " is" : "s are"} hidden`);

@@ -14,14 +14,15 @@ Deno.test("formatCsv() round-trips through csv-parse with quoting and UTF-8 inta
   const result = sampleResult();
   const text = formatCsv(result);
   const rows: string[][] = parse(text);
-  assert.deepEqual(rows[0], ["id", "score", "max", ...CHECK_IDS]);
+  assert.deepEqual(rows[0], ["id", "score", "max", "percent", ...CHECK_IDS]);
   assert.deepEqual(rows.slice(1).map((r) => r[0]), ["alice", "bob", ZOE, CHEN]);
   for (const row of rows.slice(1)) {
     const s = result.submissions.find((x) => x.id === row[0])!;
     assert.deepEqual(row.slice(1), [
       String(s.score),
       String(s.maxScore),
-      ...s.checks.map((c) => String(c.points)),
+      String(Math.round(s.score / s.maxScore * 10000) / 100),
+      ...s.checks.map((c) => c.status === "error" ? "" : String(c.points)),
     ]);
   }
   assert.ok(text.includes(`"${ZOE}"`), "an id with a comma is quoted");
@@ -61,4 +62,18 @@ Deno.test("neutraliseCell() keeps plain numbers, negative ones included", () => 
     ["-2", "7.5", "0", "-0.25", "-", "-x", "+3", "=A1"].map(neutraliseCell),
     ["-2", "7.5", "0", "-0.25", "'-", "'-x", "'+3", "'=A1"],
   );
+});
+
+Deno.test("formatCsv() percent leaves out checks the grader could not run", () => {
+  const result = sampleResult();
+  const bob = result.submissions.find((s) => s.id === "bob")!;
+  assert.ok(bob.checks.some((c) => c.status === "error"), "the sample has a grader fault");
+  bob.score = 80;
+  bob.maxScore = 82;
+  result.submissions = [bob, { ...bob, id: "nobody", score: 0, maxScore: 0 }];
+  const rows: string[][] = parse(formatCsv(result));
+  assert.deepEqual(rows[1]!.slice(0, 4), ["bob", "80", "82", "97.56"]);
+  assert.deepEqual(rows[2]!.slice(0, 4), ["nobody", "0", "0", ""]);
+  const errorColumn = rows[0]!.indexOf("server.address-filter");
+  assert.equal(rows[1]![errorColumn], "", "a check the grader could not run is no 0");
 });

@@ -3,8 +3,10 @@
  * students linking to their pages) and `students/<safe-name>.html` per student (every check with
  * status, points, message, hint and evidence, and an SVG sequence diagram for every exchange).
  *
- * It works offline: CSS is inline, there are no scripts, fonts or external resources, and each
- * page declares a Content-Security-Policy that allows nothing else. Every piece of text from a
+ * It works offline: CSS is inline, there are no fonts or external resources, the only script is
+ * the class list's sorting and filtering (inline, allowed by its hash), and each page declares a
+ * Content-Security-Policy that allows nothing else. Passing checks name their exchanges; a check
+ * that went wrong opens its first failing exchange with a sequence diagram. Every piece of text from a
  * submission is escaped (see html/markup.ts). Staff format: nothing is hidden.
  *
  * @example

@@ -7,10 +7,12 @@
  * left out of `tests` (their points still count in `score`, and `message` says how many are not
  * shown). `output` is the plain-text student view.
  *
- * Grader faults: when any check worth points ended in `error` (the grader itself could not run
- * it), the grade is unreliable, so the result is `gradable: false`: PrairieLearn then records no
- * grade for the submission and does not use up the student's attempt, and `message` names the
- * checks and asks to try again. An `error` on a check worth 0 points does not affect the grade.
+ * Grader faults: a check the grader itself could not run (`error`) has left `maxScore`, so
+ * `score` is the share of what could be graded and a fault never lowers it; `message` names the
+ * checks that were not counted. The entry script (examples/integrations/platform_results.ts)
+ * grades again when a check worth points ended in `error`; only when that retry also has one
+ * (`retryFailed`), or when nothing could be graded, is the result `gradable: false`:
+ * PrairieLearn then records no grade and does not use up the student's attempt.
  *
  * @example
  * ```ts
@@ -35,6 +37,13 @@ import {
 } from "./_student.ts";
 import { terminalSafe } from "./_text.ts";
 import type { SingleSubmissionOptions } from "./gradescope.ts";
+import { fractionOf } from "./_score.ts";
+
+/** Options for {@linkcode toPrairieLearn}. */
+export interface PrairieLearnOptions extends SingleSubmissionOptions {
+  /** The grader could not run a scored check on a second attempt either (see the module doc). */
+  retryFailed?: boolean;
+}
 import { formatStudentView } from "./table.ts";
 
 /** One PrairieLearn test. */
@@ -70,22 +79,26 @@ export interface PrairieLearnResults {
 /** PrairieLearn's results.json as an object (see the module doc for the rules). */
 export function toPrairieLearn(
   result: GradeResult,
-  options: SingleSubmissionOptions = {},
+  options: PrairieLearnOptions = {},
 ): PrairieLearnResults {
   const submission = singleSubmission(result, "PrairieLearn", options.submissionId);
   const faults = unreliableChecks(submission);
-  const score = submission.maxScore > 0
-    ? Math.min(1, Math.max(0, submission.score / submission.maxScore))
-    : 0;
-  const message = faults.length > 0
-    ? `This submission could not be graded: the grader itself could not run ${
-      faults.map((c) => `${c.id} (${terminalSafe(c.message).replace(/\.$/, "")})`).join(", ")
-    }. It does not count against you; submit again, and tell your teacher if this happens again.`
-    : studentSummary(result.spec, submission);
+  const fraction = fractionOf(submission);
+  const gradable = faults.length === 0 || (fraction !== undefined && !options.retryFailed);
+  const named = faults.map((c) => `${c.id} (${terminalSafe(c.message).replace(/\.$/, "")})`)
+    .join(", ");
+  const message = gradable
+    ? [
+      studentSummary(result.spec, submission),
+      ...(faults.length > 0
+        ? [`Not counted, because the grader itself could not run them: ${named}.`]
+        : []),
+    ].join("\n")
+    : `This submission could not be graded: the grader itself could not run ${named}. It does not count against you; submit again, and tell your teacher if this happens again.`;
   const single: GradeResult = { ...result, submissions: [submission] };
   return {
-    gradable: faults.length === 0,
-    score,
+    gradable,
+    score: fraction ?? 0,
     message,
     output: formatStudentView(single, { color: false }),
     tests: shownChecks(result.spec, submission).map((check) => ({
@@ -102,7 +115,7 @@ export function toPrairieLearn(
 /** PrairieLearn's results.json as pretty JSON text. */
 export function formatPrairieLearn(
   result: GradeResult,
-  options: SingleSubmissionOptions = {},
+  options: PrairieLearnOptions = {},
 ): string {
   return JSON.stringify(toPrairieLearn(result, options), null, 2) + "\n";
 }

@@ -90,9 +90,53 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The failing list of one row, cut to `width` columns with `+N more`. */
+/** What the footer's legend says about each mark a row's list may carry. */
+const LIST_MARKS = {
+  error: "! = the grader could not run it (not charged)",
+  warn: "~ = passed with a remark",
+  skip: "- = skipped (a check it needs failed)",
+} as const;
+
+/**
+ * The checks a row names: every check that cost points or carries a remark, in catalogue order:
+ * failures as they are, warnings with `~`, skips with `-`, checks the grader could not run with
+ * `!`. A row whose score is below full marks always names at least one check.
+ */
+function costlyChecks(s: SubmissionResult): CheckResult[] {
+  return s.checks.filter((k) =>
+    k.status === "fail" || k.status === "warn" || k.status === "error" ||
+    (k.status === "skip" && k.points < k.maxPoints)
+  );
+}
+
+function marked(check: CheckResult): string {
+  switch (check.status) {
+    case "error":
+      return `${check.id}!`;
+    case "warn":
+      return `${check.id}~`;
+    case "skip":
+      return `${check.id}-`;
+    default:
+      return check.id;
+  }
+}
+
+/** Joins `parts` with ` · `, breaking into lines of at most `width` columns. */
+function wrapParts(parts: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.at(-1);
+    if (last !== undefined && visibleWidth(`${last} · ${part}`) <= width) {
+      lines[lines.length - 1] = `${last} · ${part}`;
+    } else lines.push(truncate(part, width));
+  }
+  return lines;
+}
+
+/** The checks list of one row, cut to `width` columns with `+N more`. */
 function failingList(failing: CheckResult[], width: number): string {
-  const names = failing.map((f) => f.status === "error" ? `${f.id}!` : f.id);
+  const names = failing.map(marked);
   for (let shown = names.length; shown > 0; shown--) {
     const more = names.length - shown;
     const text = names.slice(0, shown).join(", ") + (more ? `, +${more} more` : "");
@@ -102,8 +146,10 @@ function failingList(failing: CheckResult[], width: number): string {
 }
 
 /**
- * The class summary: one row per submission sorted by id (id, score/max, failing checks; `!`
- * marks a check the grader could not run), then the mean, the median and the isolation mode.
+ * The class summary: one row per submission sorted by id (id, score/max, the checks that cost
+ * points or carry a remark, marked as in `LIST_MARKS`), then a footer of at most 80 columns: the
+ * count, mean, median, how many have full marks and how many are below, the isolation mode and a
+ * legend of the marks used.
  */
 export function formatTable(result: GradeResult, options: TableOptions): string {
   const c = createColors(options.color);
@@ -115,42 +161,47 @@ export function formatTable(result: GradeResult, options: TableOptions): string 
   const scoreWidth = Math.max(5, ...scores.map(visibleWidth));
   const failWidth = Math.max(10, width - idWidth - scoreWidth - 4);
   const lines = [
-    c.bold(`${padEnd("student", idWidth)}  ${padStart("score", scoreWidth)}  failing checks`),
+    c.bold(
+      `${padEnd("student", idWidth)}  ${padStart("score", scoreWidth)}  checks that cost points`,
+    ),
     c.dim(
       `${"─".repeat(idWidth)}  ${"─".repeat(scoreWidth)}  ${"─".repeat(Math.min(failWidth, 40))}`,
     ),
   ];
-  let errors = 0;
+  const used = new Set<CheckStatus>();
   rows.forEach((s, i) => {
-    const failing = s.checks.filter((k) => k.status === "fail" || k.status === "error");
-    if (failing.some((k) => k.status === "error")) errors++;
+    const failing = costlyChecks(s);
+    for (const k of failing) used.add(k.status);
     const list = failingList(failing, failWidth);
     const score = scoreColor(c, s.score, s.maxScore)(padStart(scores[i]!, scoreWidth));
     lines.push(`${padEnd(ids[i]!, idWidth)}  ${score}${list ? `  ${c.red(list)}` : ""}`);
   });
-  lines.push(c.dim("─".repeat(Math.min(width, idWidth + scoreWidth + 44))));
+  const footerWidth = Math.min(width, 80);
+  lines.push(c.dim("─".repeat(Math.min(footerWidth, idWidth + scoreWidth + 44))));
   const summary = [`${rows.length} submission${rows.length === 1 ? "" : "s"}`];
   if (rows.length > 0) {
     const percents = rows.map((s) => s.maxScore > 0 ? (100 * s.score) / s.maxScore : 0);
     const mean = percents.reduce((a, b) => a + b, 0) / percents.length;
+    const full = rows.filter(hasFullMarks).length;
+    const ungraded = rows.filter((s) => s.checks.some((k) => k.status === "error")).length;
     summary.push(
       `mean ${formatPoints(mean)}%`,
       `median ${formatPoints(median(percents))}%`,
-      `${rows.filter(hasFullMarks).length} with full marks`,
+      `${full} with full marks`,
+      `${rows.length - full - ungraded} below full marks`,
     );
-    if (errors > 0) summary.push(`${errors} not fully graded`);
+    if (ungraded > 0) summary.push(`${ungraded} not fully graded`);
   }
   summary.push(`isolation: ${result.isolation}`);
-  lines.push(summary.join(" · "));
-  if (result.isolationReason) lines.push(c.dim(`(${terminalSafe(result.isolationReason)})`));
-  if (errors > 0) {
-    lines.push(
-      c.magenta(
-        `! = a check the grader could not run (in ${errors} submission${
-          errors === 1 ? "" : "s"
-        }; not charged to the student): see --detail and re-run.`,
-      ),
-    );
+  lines.push(...wrapParts(summary, footerWidth));
+  if (result.isolationReason) {
+    lines.push(c.dim(truncate(`(${terminalSafe(result.isolationReason)})`, footerWidth)));
+  }
+  const legend = (["error", "warn", "skip"] as const).filter((m) => used.has(m))
+    .map((m) => LIST_MARKS[m]);
+  if (legend.length > 0) lines.push(...wrapParts(legend, footerWidth).map((l) => c.dim(l)));
+  if (used.has("error")) {
+    lines.push(c.magenta("Checks marked ! left the maximum: see --detail, then re-run them."));
   }
   return lines.join("\n") + "\n";
 }

@@ -20,24 +20,30 @@ function rowsOf(table: string): string[] {
   return lines.slice(0, lines.findIndex((l) => l.startsWith("─")));
 }
 
-Deno.test("formatTable() lists submissions sorted by id with score and failing checks", () => {
+Deno.test("formatTable() lists submissions sorted by id with score and every check that cost points", () => {
   const table = formatTable(sampleResult(), { color: false });
   const rows = rowsOf(table);
   assert.deepEqual(rows.map((r) => r.split("  ")[0]), ["alice", "bob", ZOE, CHEN]);
-  assert.match(rows[1]!, /60\/100\s+build\.client, server\.address-filter!, server\.robustness$/);
-  assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
   assert.match(
-    table,
-    /4 submissions · mean 78% · median 78\.5% · 1 with full marks · 1 not fully graded/,
+    rows[1]!,
+    /50\/90\s+build\.client, server\.address-filter!, server\.robustness, \+5 more$/,
   );
-  assert.match(table, /! = a check the grader could not run/);
+  assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
+  assert.match(rows[3]!, /97\/100\s+server\.concurrency~$/, "a warning that cost points is named");
+  assert.match(table, /4 submissions · mean 76\.89% · median 76\.28% · 1 with full marks/);
+  assert.match(table, /1 with full marks(\n| · )2 below full marks(\n| · )1 not fully graded/);
+  assert.match(table, /! = the grader could not run it \(not charged\)/);
+  assert.match(table, /~ = passed with a remark/);
+  for (const line of table.split("\n").slice(2 + rows.length)) {
+    assert.ok(visibleWidth(line) <= 80, `footer line wider than 80 columns: ${line}`);
+  }
   assert.doesNotMatch(table, ANSI);
 });
 
 Deno.test("formatTable() aligns the score column by visible width, wide characters included", () => {
   const rows = rowsOf(formatTable(sampleResult(), { color: false }));
   const ends = rows.map((r) => {
-    const match = r.match(/^(.*?\d+\/100)/)!;
+    const match = r.match(/^(.*?\d+\/\d+)/)!;
     return visibleWidth(match[1]!);
   });
   assert.equal(new Set(ends).size, 1, rows.join("\n"));
@@ -111,19 +117,6 @@ Deno.test("formatStudentView() says when there is nothing to fix, and that grade
   assert.match(bob, /could not run 1 check \(marked E\); they do not count against you/);
 });
 
-Deno.test("formatTable() never counts a submission with errored checks as full marks", () => {
-  const result = sampleResult();
-  // Every check errored: nothing is charged, so the score is 0/0.
-  const errored = result.submissions.map((s) => ({
-    ...s,
-    score: 0,
-    maxScore: 0,
-    checks: s.checks.map((k) => ({ ...k, status: "error" as const, points: 0, maxPoints: 0 })),
-  }));
-  const table = formatTable({ ...result, submissions: errored }, { color: false });
-  assert.match(table, / 0 with full marks · 4 not fully graded/);
-});
-
 Deno.test("formatStudentView() never says nothing to fix while a check was skipped or errored", async (t) => {
   for (const status of ["skip", "error"] as const) {
     await t.step(status, () => {
@@ -139,4 +132,17 @@ Deno.test("formatStudentView() never says nothing to fix while a check was skipp
       );
     });
   }
+});
+
+Deno.test("formatTable() never counts a submission with errored checks as full marks", () => {
+  const result = sampleResult();
+  // Every check errored: nothing is charged, so the score is 0/0.
+  const errored = result.submissions.map((s) => ({
+    ...s,
+    score: 0,
+    maxScore: 0,
+    checks: s.checks.map((k) => ({ ...k, status: "error" as const, points: 0, maxPoints: 0 })),
+  }));
+  const table = formatTable({ ...result, submissions: errored }, { color: false });
+  assert.match(table, /0 with full marks(\n| · )0 below full marks(\n| · )4 not fully graded/);
 });

@@ -34,6 +34,7 @@ Deno.test("StreamCapture keeps head and tail, and caps line length and total", (
   assert.deepEqual(capture.lines.map((l) => l.text), ["0123456789", "xyz"]);
   for (let i = 0; i < 10; i++) capture.push(bytes("0123456789\n"), 2);
   assert.ok(capture.lines.length < 6, "lines stop being stored past 4 × the cap");
+  assert.equal(capture.counts().lines, 12, "but every line is counted");
   assert.equal(capture.totalBytes, 25 + 110);
 });
 
@@ -84,4 +85,82 @@ Deno.test("StreamCapture counts exactly the lines it drops past the total cap", 
     assert.equal(capture.linesDropped, 3);
     assert.equal(capture.lines.length, 4, "c would fit, but lines stay the start of the output");
   });
+});
+
+Deno.test("StreamCapture recognises and times the watched line past the cap", () => {
+  const capture = new StreamCapture({ captureBytes: 20, watchedLine: "Receive Query" });
+  capture.push(bytes(`${"a".repeat(19)}\n`.repeat(5)), 1);
+  assert.equal(capture.linesDropped, 1, "the cap is reached");
+  capture.push(bytes("noise\nReceive Query\nReceive Query\r\nReceive Queryy\nReceive"), 2);
+  capture.push(bytes(" Query\n"), 3);
+  const counts = capture.counts();
+  assert.equal(counts.lines, 10);
+  assert.equal(counts.watched, 3);
+  assert.deepEqual(capture.watched.map((l) => l.atMs), [2, 2, 3]);
+  assert.equal(capture.lines.length, 4, "only the head is stored");
+  assert.equal(counts.otherBytes, capture.totalBytes - "Receive Query\n".length * 3 - 1);
+});
+
+Deno.test("StreamCapture bounds the times it keeps, and counts on", () => {
+  const capture = new StreamCapture({ captureBytes: 64, watchedLine: "R", maxWatchedTimes: 2 });
+  capture.push(bytes("R\n".repeat(5)), 1);
+  assert.equal(capture.watched.length, 2);
+  assert.equal(capture.counts().watched, 5);
+  assert.equal(capture.counts().watchedTimesDropped, 3);
+});
+
+Deno.test("StreamCapture removes sync markers, before and past the cap, and joins cut lines", async (t) => {
+  const prefix = "\x1esync-x-";
+  const cases: [string, string][] = [
+    ["stored", ""],
+    ["past the cap", `${"a".repeat(39)}\n`.repeat(5)],
+    ["in a line longer than the cap", "b".repeat(100)],
+  ];
+  for (const [name, fill] of cases) {
+    await t.step(name, async () => {
+      const capture = new StreamCapture({
+        captureBytes: 40,
+        watchedLine: "Receive Query",
+        syncPrefix: prefix,
+      });
+      capture.push(bytes(fill), 1);
+      const synced = capture.waitFor(() => capture.syncSeen >= 2, 10_000);
+      capture.push(bytes(`${prefix}1\x1e\nReceive ${prefix}2\x1e\n`), 2);
+      assert.equal(await synced, true);
+      capture.push(bytes("Query\nlast\n"), 3);
+      const lines = fill.split("\n").length - 1;
+      if (fill.endsWith("b")) {
+        assert.equal(capture.counts().lines, 2, "the long line was cut by the marker");
+      } else {
+        assert.equal(capture.counts().watched, 1, "the cut response is joined back");
+        assert.equal(capture.counts().lines, lines + 2, "markers are not lines");
+      }
+      assert.equal(new TextDecoder().decode(capture.bytes()).includes(prefix), false);
+      if (!fill) assert.deepEqual(capture.lines.map((l) => l.text), ["Receive Query", "last"]);
+    });
+  }
+});
+
+Deno.test("StreamCapture counts output without newlines as pending bytes", async () => {
+  const capture = new StreamCapture({ captureBytes: 10, watchedLine: "Receive Query" });
+  for (let i = 0; i < 100; i++) capture.push(bytes("x".repeat(100)), i);
+  capture.push(bytes("Receive Query\n"), 100);
+  assert.equal(capture.counts().pendingBytes, 0);
+  assert.equal(capture.counts().watched, 0, "the response ended a line of x's");
+  capture.push(bytes("y".repeat(50)), 101);
+  assert.equal(capture.counts().pendingBytes, 50);
+  assert.equal(capture.counts().otherBytes, capture.totalBytes);
+  assert.equal(await capture.waitFor(() => false, 1), false);
+});
+
+Deno.test("StreamCapture counts the watched line glued to the end of other output", () => {
+  const capture = new StreamCapture({ captureBytes: 40, watchedLine: "Receive Query" });
+  capture.push(bytes("....Receive Query\nReceive Query\n"), 1);
+  capture.push(bytes(`${"a".repeat(39)}\n`.repeat(5)), 2);
+  capture.push(bytes("..Receive Query\r\n"), 3);
+  capture.push(bytes(".".repeat(100)), 4);
+  capture.push(bytes("Receive Query\n"), 5);
+  const counts = capture.counts();
+  assert.equal(counts.watched, 1);
+  assert.equal(counts.glued, 3, "stored, past the cap, and in a line longer than the cap");
 });

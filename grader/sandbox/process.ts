@@ -3,6 +3,8 @@
  *
  * Each program runs with a cleared environment, stdin from /dev/null, resource limits, and its
  * stdout/stderr read incrementally (lines with arrival times, raw bytes capped to head and tail).
+ * However much a program prints, every stdout line is counted and compared with `watchLine` (the
+ * response), and `syncStdout()` works: output volume never hides a response (see `_capture.ts`).
  * Its whole process tree is owned: `kill()` ends every descendant, including double-forked
  * daemons and programs that ignore SIGTERM.
  *
@@ -44,7 +46,7 @@
  * @module
  */
 
-import { StreamCapture } from "./_capture.ts";
+import { StreamCapture, type StreamCounts } from "./_capture.ts";
 import { cgroupSupport, ProgramCgroups } from "./_cgroup.ts";
 import { descendants, innermostPid, running, signalAll } from "./_proc.ts";
 import { SandboxError } from "./errors.ts";
@@ -92,6 +94,11 @@ export interface StartOptions {
   lineBuffered?: boolean;
   /** Cap per stream for the raw bytes, keeping head and tail (default 1 MiB). */
   captureBytes?: number;
+  /**
+   * A stdout line recognised in every line the program prints, stored or not (e.g. the spec's
+   * response): counted exactly and timed (see {@linkcode RunningProgram.stdoutWatched}).
+   */
+  watchLine?: string;
   /** A name for error messages, e.g. "server". */
   label?: string;
   /** Forces a containment (tests); default: the best one available (see {@linkcode containment}). */
@@ -112,6 +119,9 @@ export interface OutputLine {
   /** The line without `\n` and without a `\r` before it. */
   text: string;
 }
+
+/** Counters of a program's whole stdout (`RunningProgram.stdoutCounts`). */
+export type StdoutCounts = StreamCounts;
 
 /** How a program ended. */
 export interface ExitInfo {
@@ -155,6 +165,26 @@ export interface RunningProgram extends AsyncDisposable {
    * program has exited). 0 while every line is stored.
    */
   readonly stdoutLinesDropped: number;
+  /**
+   * The stdout lines equal to `watchLine` so far, stored or not, with the times they arrived (a
+   * live array of at most 10,000; {@linkcode stdoutCounts} counts all of them).
+   */
+  readonly stdoutWatched: readonly OutputLine[];
+  /** Counters of the whole stdout so far, every line counted (see {@linkcode StdoutCounts}). */
+  stdoutCounts(): StdoutCounts;
+  /**
+   * Resolves true as soon as `condition()` holds, checked now and whenever stdout lines arrive;
+   * false on timeout or exit. Event-driven: it never sleeps blindly.
+   */
+  waitForStdout(condition: () => boolean, timeoutMs: number): Promise<boolean>;
+  /**
+   * The stdout barrier: writes a marker into the program's own stdout pipe (through
+   * `/proc/<pid>/fd/1`) and waits until the capture has read it, so every line the program wrote
+   * before has been read too. The marker is removed from every line and from the raw bytes (a
+   * line of the program it cut is joined back). False when it cannot be done (the program
+   * ended, /proc is not usable) or `timeoutMs` passed.
+   */
+  syncStdout(timeoutMs: number): Promise<boolean>;
   /** The stderr lines so far, in order (a live array; capped as stdout's). */
   readonly stderrLines: readonly OutputLine[];
   /**
@@ -565,7 +595,7 @@ export function startProgram(opts: StartOptions): RunningProgram {
       { cause: error },
     );
   }
-  return new Program(child, kind, cgroups, opts.captureBytes ?? DEFAULT_CAPTURE);
+  return new Program(child, kind, cgroups, opts.captureBytes ?? DEFAULT_CAPTURE, opts.watchLine);
 }
 
 class Program implements RunningProgram {
@@ -584,6 +614,9 @@ class Program implements RunningProgram {
   #done = false;
   readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
   #killing: Promise<ExitInfo> | undefined;
+  readonly #syncPrefix = `\x1esockgrade-sync-${crypto.randomUUID().slice(0, 8)}-`;
+  #syncs = 0;
+  #syncBroken = false;
   #statusSeen: () => void = () => {};
   readonly #statusKnown: Promise<void>;
 
@@ -592,13 +625,18 @@ class Program implements RunningProgram {
     kind: Containment,
     cgroups: ProgramCgroups,
     captureBytes: number,
+    watchLine: string | undefined,
   ) {
     this.startedAt = performance.now();
     this.pid = child.pid;
     this.#child = child;
     this.#kind = kind;
     this.#cgroups = cgroups;
-    this.#out = new StreamCapture(captureBytes);
+    this.#out = new StreamCapture({
+      captureBytes,
+      watchedLine: watchLine,
+      syncPrefix: this.#syncPrefix,
+    });
     this.#err = new StreamCapture(captureBytes);
     this.#statusKnown = new Promise((resolve) => this.#statusSeen = resolve);
     this.exited = this.#watch();
@@ -614,6 +652,31 @@ class Program implements RunningProgram {
 
   get stderrLines(): readonly OutputLine[] {
     return this.#err.lines;
+  }
+
+  get stdoutWatched(): readonly OutputLine[] {
+    return this.#out.watched;
+  }
+
+  stdoutCounts(): StdoutCounts {
+    return this.#out.counts();
+  }
+
+  waitForStdout(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return this.#out.waitFor(condition, timeoutMs);
+  }
+
+  async syncStdout(timeoutMs: number): Promise<boolean> {
+    if (this.#syncBroken || this.#exitSeen) return false;
+    const n = ++this.#syncs;
+    try {
+      using pipe = await Deno.open(`/proc/${this.pid}/fd/1`, { write: true });
+      await pipe.write(new TextEncoder().encode(`${this.#syncPrefix}${n}\x1e\n`));
+    } catch {
+      this.#syncBroken = true;
+      return false;
+    }
+    return await this.#out.waitFor(() => this.#out.syncSeen >= n, timeoutMs);
   }
 
   waitForStdoutLine(

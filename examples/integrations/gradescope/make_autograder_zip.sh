@@ -17,7 +17,7 @@ command -v zip >/dev/null || { echo "make_autograder_zip: install zip first (apt
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
-cp "$here/setup.sh" "$here/run_autograder" "$stage/"
+cp "$here/setup.sh" "$here/run_autograder" "$here/../platform_results.ts" "$stage/"
 mkdir "$stage/sockgrade"
 tar -C "$repo" --exclude=.git --exclude=node_modules --exclude=.cache --exclude=tests \
   --exclude='*.zip' -cf - . | tar -C "$stage/sockgrade" -xf -

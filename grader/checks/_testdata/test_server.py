@@ -17,6 +17,11 @@ MODE picks the behaviour (a correct server, or one with a typical student bug):
               the connection itself (answers a recv() that is exactly the trigger)
   spew        like correct, plus a thread printing a debug line in a loop (floods stdout);
               every line is one write()
+  spewms      like correct, plus a thread printing a debug line every millisecond
+  rawflood    like correct, plus a thread printing "x" in a loop, never a newline
+  afterclose  like correct, but once a client has closed, loops printing "Received: " forever
+  startup     like correct, but prints the response once at start-up
+  ticker      like correct, plus a thread printing the response every 100 ms
 It listens on 127.0.0.1 (or $TEST_SERVER_BIND) and prints "Receive Query" per trigger.
 """
 
@@ -24,6 +29,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 MODE, ALLOWED, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3])
 TRIGGER = b"Client Query"
@@ -32,7 +38,7 @@ MAX_LINE = 64 * 1024
 
 
 def respond():
-    if MODE == "spew":
+    if MODE in ("spew", "spewms", "rawflood", "afterclose", "ticker"):
         # One write per line, like C's printf + fflush: lines of two threads never mix.
         os.write(1, f"{RESPONSE}\n".encode())
         return
@@ -81,6 +87,9 @@ def handle(conn, addr):
                 buf, discarding = b"", True
         if buf == TRIGGER and not discarding:
             respond()
+    if MODE == "afterclose":
+        while True:
+            os.write(1, b"Received: \n")
 
 
 def spew():
@@ -88,6 +97,19 @@ def spew():
     while True:
         n += 1
         os.write(1, f"poll returned {n % 3}\n".encode())
+        if MODE == "spewms":
+            time.sleep(0.001)
+
+
+def rawflood():
+    while True:
+        os.write(1, b"x" * 4096)
+
+
+def ticker():
+    while True:
+        time.sleep(0.1)
+        os.write(1, f"{RESPONSE}\n".encode())
 
 
 def main():
@@ -102,8 +124,14 @@ def main():
     listener.listen(16)
     if MODE == "chatty":
         print("======waiting for client's request======", flush=True)
-    if MODE == "spew":
+    if MODE in ("spew", "spewms"):
         threading.Thread(target=spew, daemon=True).start()
+    if MODE == "rawflood":
+        threading.Thread(target=rawflood, daemon=True).start()
+    if MODE == "ticker":
+        threading.Thread(target=ticker, daemon=True).start()
+    if MODE == "startup":
+        print(RESPONSE, flush=True)
     while True:
         conn, addr = listener.accept()
         if MODE in ("iterative", "fragile"):

@@ -1,9 +1,10 @@
 /**
  * Runs one server check's body and turns its {@linkcode Verdict} into the check's outcome, with
  * the evidence common to all checks ({@linkcode runCheck}), and the verdicts the runner gives
- * itself: a skip ({@linkcode skipped}), a fault of the grader or a lost connection, a verdict
- * that rests on output the sandbox did not store ({@linkcode unobservable}), and a port held in
- * TIME_WAIT ({@linkcode heldPortVerdict}).
+ * itself: a skip ({@linkcode skipped}), a fault of the grader or a lost connection, and a port
+ * held in TIME_WAIT ({@linkcode heldPortVerdict}). A check's message also says when responses no
+ * probe caused, or output without newlines, showed up during it ({@linkcode outputNotes}):
+ * `server.output` is charged for them.
  *
  * ## One server while it passes
  *
@@ -20,9 +21,22 @@
 import type { CheckId } from "../../checks_catalogue.ts";
 import { ProbeConnectError } from "../../probes/probe_client.ts";
 import type { CheckStatus, Evidence } from "../../result.ts";
-import { describeExit, firstStderrLine, type Readiness, ServerRun } from "../server_program.ts";
+import { escapeText } from "../../bytes.ts";
+import {
+  describeExit,
+  firstStderrLine,
+  type OtherOutput,
+  type Readiness,
+  ServerRun,
+} from "../server_program.ts";
 import type { CheckOutcome } from "../types.ts";
-import { type KeptServer, type Session, tallyOutput } from "./_session.ts";
+import {
+  type KeptServer,
+  type Session,
+  type TallyBase,
+  tallyOutput,
+  UNTERMINATED_BYTES,
+} from "./_session.ts";
 import { Work } from "./_work.ts";
 
 /** What a check body decides; the runner adds evidence common to all checks. */
@@ -121,8 +135,8 @@ async function attemptCheck(
   } catch (error) {
     verdict = await faultVerdict(error, work);
   }
+  run.closeWindow();
   work.flush();
-  verdict = unobservable(verdict, run) ?? verdict;
   if (verdict.status === "pass" && run.forced && !run.exit) {
     session.kept = {
       run,
@@ -131,7 +145,11 @@ async function attemptCheck(
       passed: [...kept?.passed ?? [], id],
     };
   }
-  if (run.forced && (verdict.status === "pass" || !kept)) tallyOutput(session, id, run, base);
+  if (run.forced && (verdict.status === "pass" || !kept)) {
+    const share = tallyOutput(session, id, run, base);
+    const notes = outputNotes(session, id, verdict.status, share, run.otherOutput());
+    verdict = { ...verdict, message: verdict.message + notes };
+  }
   return { run, verdict, work };
 }
 
@@ -181,18 +199,50 @@ async function faultVerdict(error: unknown, work: Work): Promise<Verdict> {
 }
 
 /**
- * A verdict other than `pass` that rests on output the sandbox did not store (the server flooded
- * stdout past its cap, see `ServerRun.linesLost`) cannot be trusted: a response may be among the
- * lines lost. Then `error` (the flood itself is `server.output`'s business), else undefined.
+ * Words appended to check `id`'s message (or "") for what showed up on stdout during the check
+ * (`share`, see `tallyOutput`) that `server.output` is charged for: response lines no probe's
+ * trigger caused, and, when the check did not pass, output without a newline (which hides every
+ * later response: the line never ends), then recorded in the session's tally.
  */
-export function unobservable(verdict: Verdict, run: ServerRun): Verdict | undefined {
-  if (verdict.status === "pass" || verdict.status === "skip" || !run.linesLost) return undefined;
-  return {
-    status: "error",
-    message:
-      `sockgrade could not run this check (not your fault): your server printed more than sockgrade keeps, so responses may have been lost (see server.output); what it saw: ${verdict.message}`,
-    evidence: { ...verdict.evidence, linesLost: true, verdictWithoutFlood: verdict.status },
-  };
+export function outputNotes(
+  session: Session,
+  id: CheckId,
+  status: CheckStatus,
+  share: TallyBase,
+  now: OtherOutput,
+): string {
+  const response = `"${escapeText(session.spec.response)}"`;
+  const notes: string[] = [];
+  if (share.unsolicited > 0) {
+    const n = share.unsolicited;
+    notes.push(
+      `${n} ${response} line${n === 1 ? "" : "s"} during this check ${
+        n === 1 ? "was" : "were"
+      } not caused by a probe's trigger${
+        share.atStartUp > 0 ? ` (${share.atStartUp} at start-up)` : ""
+      }`,
+    );
+  }
+  if (share.untimed > 0) {
+    notes.push(`your server printed ${response} more than sockgrade times (${share.untimed} more)`);
+  }
+  const missed = status !== "pass" && status !== "skip";
+  if (missed && share.glued > 0) {
+    notes.push(
+      `your server printed ${response} ${share.glued} time${
+        share.glued === 1 ? "" : "s"
+      } at the end of other output, not on a line of its own`,
+    );
+  }
+  if (missed && (share.glued > 0 || now.pendingBytes >= UNTERMINATED_BYTES)) {
+    session.other.unterminated ??= { check: id, bytes: now.pendingBytes, glued: share.glued };
+  }
+  if (missed && now.pendingBytes >= UNTERMINATED_BYTES) {
+    notes.push(
+      `your server printed ${now.pendingBytes} bytes without a newline, so no later line of its output can be ${response}`,
+    );
+  }
+  return notes.length === 0 ? "" : ` (${notes.join("; ")}: see server.output)`;
 }
 
 /**

@@ -9,7 +9,12 @@
 
 import type { CheckId } from "../../checks_catalogue.ts";
 import type { Spec } from "../../spec.ts";
-import { OTHER_SAMPLE, type Readiness, type ServerRun } from "../server_program.ts";
+import {
+  OTHER_SAMPLE,
+  type OtherOutput,
+  type Readiness,
+  type ServerRun,
+} from "../server_program.ts";
 import type { NetPlan, ProgramPlan } from "../types.ts";
 
 /** How the trigger gets answered by this server (found by `server.trigger`). */
@@ -74,8 +79,59 @@ export interface OtherTally {
   /** The most other lines one run printed. */
   maxLines: number;
   /** The first run that flooded stdout (see {@linkcode FLOOD_LINES}), if one did. */
-  flood?: { check: CheckId; lines: number; bytes: number; linesLost: boolean };
+  flood?: Flood;
+  /** Response lines no probe's trigger caused, in all forced runs (see `server_program.ts`). */
+  unsolicited: number;
+  /** Of those, the ones printed at start-up, before any probe. */
+  atStartUp: number;
+  /** Response lines past the sandbox's bound on timed responses (a flood of responses). */
+  untimed: number;
+  /** The checks during which unsolicited responses showed up, with how many. */
+  unsolicitedIn: { check: CheckId; count: number }[];
+  /**
+   * The first check that saw no response while the server's output had no newline for
+   * {@linkcode UNTERMINATED_BYTES} or more: every response it printed was glued to that line.
+   */
+  unterminated?: { check: CheckId; bytes: number; glued: number };
 }
+
+/**
+ * Output without a newline this long, when a check then sees no response, is why it saw none
+ * (the response was printed at the end of that line): named in the check, charged to
+ * `server.output`.
+ */
+export const UNTERMINATED_BYTES = 64 * 1024;
+
+/** What one check's run printed when it flooded stdout. */
+export interface Flood {
+  /** The check during which it flooded. */
+  check: CheckId;
+  /** Lines other than the response. */
+  lines: number;
+  /** Their bytes, unterminated ones included. */
+  bytes: number;
+  /** Bytes of a line that never ended (a flood without newlines), at the end of the check. */
+  withoutNewline: number;
+}
+
+/** An empty tally. */
+export function emptyTally(): OtherTally {
+  return {
+    lines: 0,
+    sample: [],
+    maxLines: 0,
+    unsolicited: 0,
+    atStartUp: 0,
+    untimed: 0,
+    unsolicitedIn: [],
+  };
+}
+
+/** The counters of one run a check's tally starts from (see {@linkcode tallyOutput}). */
+export type TallyBase = Pick<
+  OtherOutput,
+  "lines" | "bytes" | "unsolicited" | "atStartUp" | "untimed" | "glued"
+>;
 
 /**
  * A server floods stdout when ONE check's run prints more than this many lines other than the
@@ -91,25 +147,41 @@ export const FLOOD_BYTES = 4 * 1024 * 1024;
 /**
  * Adds what one forced run printed besides the response during one check (since `base`, the
  * run's counters when the check began) to the session's tally (bounded; never spreads lists).
+ * Returns this check's share: its other output and the responses no probe caused.
  */
 export function tallyOutput(
   session: Session,
   check: CheckId,
   run: ServerRun,
-  base: { lines: number; bytes: number } = { lines: 0, bytes: 0 },
-): void {
+  base: TallyBase = { lines: 0, bytes: 0, unsolicited: 0, atStartUp: 0, untimed: 0, glued: 0 },
+): TallyBase {
   const other = run.otherOutput();
-  const lines = other.lines - base.lines;
-  const bytes = other.bytes - base.bytes;
+  const share: TallyBase = {
+    lines: other.lines - base.lines,
+    bytes: other.bytes - base.bytes,
+    unsolicited: other.unsolicited - base.unsolicited,
+    atStartUp: other.atStartUp - base.atStartUp,
+    untimed: other.untimed - base.untimed,
+    glued: other.glued - base.glued,
+  };
   const tally = session.other;
-  tally.lines += lines;
+  tally.lines += share.lines;
   for (const line of other.sample) {
     if (tally.sample.length >= OTHER_SAMPLE) break;
     if (!tally.sample.includes(line)) tally.sample.push(line);
   }
-  tally.maxLines = Math.max(tally.maxLines, lines);
-  const linesLost = run.linesLost;
-  if (!tally.flood && (lines > FLOOD_LINES || bytes > FLOOD_BYTES || linesLost)) {
-    tally.flood = { check, lines, bytes, linesLost };
+  tally.maxLines = Math.max(tally.maxLines, share.lines);
+  tally.unsolicited += share.unsolicited;
+  tally.atStartUp += share.atStartUp;
+  tally.untimed += share.untimed;
+  if (share.unsolicited > 0) tally.unsolicitedIn.push({ check, count: share.unsolicited });
+  if (!tally.flood && (share.lines > FLOOD_LINES || share.bytes > FLOOD_BYTES)) {
+    tally.flood = {
+      check,
+      lines: share.lines,
+      bytes: share.bytes,
+      withoutNewline: other.pendingBytes,
+    };
   }
+  return share;
 }

@@ -1,7 +1,9 @@
 /**
  * {@linkcode Work}: one check's server and the probe connections the check makes, with the steps
  * the checks share: exchanges for the evidence, sending a connection's last bytes without leaving
- * the port in TIME_WAIT, the barrier after a step, the sentinel, and settling stdout.
+ * the port in TIME_WAIT, the barrier after a step, the sentinel, and settling stdout. Each
+ * connection opens a probe window on the server's run and settling (or the sentinel's answer)
+ * closes it: responses outside every window were caused by no probe (see `server_program.ts`).
  *
  * @module
  */
@@ -91,9 +93,13 @@ export class Work {
     if (last) this.run.recordOutput(last);
   }
 
-  /** Opens a probe connection from the allowed client address (or the stranger's). */
+  /**
+   * Opens a probe connection from the allowed client address (or the stranger's), and a probe
+   * window on the run (closed by {@linkcode settle}, the {@linkcode sentinel} or the check's end).
+   */
   connect(rec: ExchangeRecorder, from: "client" | "stranger" = "client"): Promise<ProbeConnection> {
     const n = ++this.#connections;
+    this.run.openWindow();
     return connectProbe({
       host: this.session.target.host,
       port: this.session.target.port,
@@ -161,6 +167,7 @@ export class Work {
       throw error;
     }
     await using _ = conn;
+    this.run.allow(1);
     await this.sendLast(conn, this.triggerBytes());
     const answered = await this.run.waitResponses(before + 1, this.responseMs);
     if (!answered) {
@@ -170,6 +177,7 @@ export class Work {
         data: `no "${escapeText(this.spec.response)}" within ${this.responseMs} ms`,
       });
     }
+    await this.settle();
     this.flush();
     return answered;
   }
@@ -178,8 +186,10 @@ export class Work {
    * Waits until the server's stdout has been read up to now (`ServerRun.syncOutput`); false when
    * that is not possible and counts must rely on sentinels alone.
    */
-  settle(): Promise<boolean> {
-    return this.run.syncOutput(this.responseMs);
+  async settle(): Promise<boolean> {
+    const synced = await this.run.syncOutput(this.responseMs);
+    this.run.closeWindow();
+    return synced;
   }
 
   /**

@@ -19,6 +19,7 @@ export async function checkConcurrency(w: Work): Promise<Verdict> {
   await using idle = await w.connect(rec);
   rec.note("connection 1 stays idle: nothing is sent on it", "probe");
   await using active = await w.connect(rec);
+  run.allow(1);
   const before = run.responseCount();
   const sentAt = performance.now();
   if (w.session.recipe?.closeAfter) await w.sendLast(active, w.triggerBytes());

@@ -7,9 +7,19 @@
  *
  * `server.output`: lines other than the response (in any forced run of this submission) halve
  * the points; a response that appears only when line buffering is forced halves them again.
- * A server that floods stdout fails: more than {@linkcode FLOOD_LINES} lines or
- * {@linkcode FLOOD_BYTES} other than the response within ONE check's run, or more than the
- * sandbox stores at all. Output is only ever counted and sampled (bounded), never copied whole.
+ * It fails when stdout holds response lines no probe's trigger caused (printed at start-up, by a
+ * background loop, after a client left: see `server_program.ts`), and when the server floods
+ * stdout: more than {@linkcode FLOOD_LINES} lines or {@linkcode FLOOD_BYTES} other than the
+ * response within ONE check's run, with or without newlines. Output is only ever counted and
+ * sampled (bounded), never copied whole. It runs even when `server.trigger` was never answered
+ * if there is such a finding to charge (without its unforced half, which needs the trigger).
+ *
+ * The other checks keep a server busy for well under a second, so a server that prints the
+ * response on its own now and then (a timer, a background loop) may print nothing while they run:
+ * `server.output` first watches a forced server with no probe connected for up to
+ * {@linkcode QUIET_MS} (it stops at the first response, so only a server that stays quiet pays
+ * the full wait). One that prints on its own at least that often is always caught; a rarer one
+ * only when it prints during the other checks.
  * Unforced output is judged against a bound of max(200 ms, 10 × the latency measured by
  * `server.trigger` with forced buffering), capped at `responseMs`: a flushed response appears
  * within microseconds of the forced one, a buffered one only when the buffer fills or the
@@ -23,15 +33,17 @@ import { escapeText } from "../../bytes.ts";
 import type { CheckStatus } from "../../result.ts";
 import type { CheckOutcome } from "../types.ts";
 import { runCheck } from "./_run_check.ts";
-import { FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
+import type { Work } from "./_work.ts";
+import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
 
 /** `server.output` (see the module doc): judges the session's tally, then one unforced run. */
 export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
-  const { sample, flood } = session.other;
+  const quiet = session.recipe ? await watchQuiet(session) : undefined;
+  const { sample, flood, unsolicited, untimed, unterminated } = session.other;
   const extras = sample;
   const rest = session.other.lines - Math.min(5, extras.length);
-  const shown = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
+  const shown: string = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
     (rest > 0 ? ` and ${rest} more line${rest === 1 ? "" : "s"}` : "");
   const latency = session.forcedLatencyMs ?? session.spec.timeouts.responseMs;
   const boundMs = Math.round(
@@ -39,12 +51,13 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
   );
   let unforced: CheckOutcome | undefined;
   let buffered = false;
-  if (session.plan.lineBuffering !== "none") {
+  if (session.plan.lineBuffering !== "none" && session.recipe) {
     unforced = await runCheck(session, "server.output", async (w) => {
       const rec = w.exchange("without forced line buffering: the trigger");
       {
         const before = w.run.responseCount();
         await using conn = await w.connect(rec);
+        w.run.allow(1);
         await w.sendLast(conn, w.triggerBytes());
         const seen = await w.run.waitResponses(before + 1, boundMs);
         if (!seen) {
@@ -70,14 +83,15 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     extraLines: extras.map((l) => escapeText(l, 200)),
     otherLineCount: session.other.lines,
     maxOtherLinesInOneCheck: session.other.maxLines,
-    ...(flood
+    ...(flood ? { flood: { ...flood, bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES } } } : {}),
+    ...(unterminated ? { withoutNewline: unterminated } : {}),
+    ...(unsolicited > 0 || untimed > 0
       ? {
-        flood: {
-          check: flood.check,
-          lines: flood.lines,
-          bytes: flood.bytes,
-          ...(flood.linesLost ? { linesLost: true } : {}),
-          bounds: { lines: FLOOD_LINES, bytes: FLOOD_BYTES },
+        responsesNotCaused: {
+          count: unsolicited,
+          atStartUp: session.other.atStartUp,
+          byCheck: session.other.unsolicitedIn,
+          ...(untimed > 0 ? { untimed } : {}),
         },
       }
       : {}),
@@ -87,20 +101,56 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     ...(session.plan.lineBuffering === "none"
       ? { unforced: "not tested: the runtime flushes by itself" }
       : {}),
-    exchanges: unforced?.evidence.exchanges ?? [],
+    exchanges: [...quiet?.evidence.exchanges ?? [], ...unforced?.evidence.exchanges ?? []],
   };
   const durationMs = () => Math.round(performance.now() - t0);
+  const failures: string[] = [];
+  const failHints: string[] = [];
   if (flood) {
-    const amount = flood.linesLost
-      ? `more output than sockgrade keeps (over ${FLOOD_BYTES / (1024 * 1024)} MiB)`
-      : `${flood.lines} lines (${flood.bytes} bytes)`;
+    failures.push(
+      `your server floods stdout: ${
+        floodAmount(flood)
+      } other than the response during ${flood.check} alone${shown ? `, e.g. ${shown}` : ""}`,
+    );
+    failHints.push(
+      "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response",
+    );
+  }
+  if (unterminated && !flood) {
+    const response = `"${escapeText(session.spec.response)}"`;
+    failures.push(
+      unterminated.glued > 0
+        ? `during ${unterminated.check} your server printed ${response} ${unterminated.glued} time${
+          unterminated.glued === 1 ? "" : "s"
+        } at the end of other output without a newline before it, so it was not a line of its own`
+        : `your server printed ${unterminated.bytes} bytes without a newline during ${unterminated.check}, so a response printed after them could not be a line of its own`,
+    );
+    failHints.push(
+      "End every line you print with '\\n', and keep stdout for the response: print progress or debug output to stderr",
+    );
+  }
+  if (unsolicited > 0 || untimed > 0) {
+    const response = `"${escapeText(session.spec.response)}"`;
+    const where = session.other.unsolicitedIn.slice(0, 4).map((u) => `${u.count} during ${u.check}`)
+      .join(", ");
+    const startUp = session.other.atStartUp > 0 ? `${session.other.atStartUp} at start-up; ` : "";
+    failures.push(
+      untimed > 0 && unsolicited === 0
+        ? `your server printed ${response} ${untimed} times more than sockgrade can attribute to its probes`
+        : `your server printed ${unsolicited} ${response} line${
+          unsolicited === 1 ? "" : "s"
+        } that no probe's trigger caused (${startUp}${where})`,
+    );
+    failHints.push(
+      `Print ${response} only when a received message equals the trigger: not at start-up, not from a timer or a background loop, not when a client leaves`,
+    );
+  }
+  if (failures.length > 0) {
     return {
       id: "server.output",
       status: "fail",
-      message:
-        `your server floods stdout: ${amount} other than the response during ${flood.check} alone, e.g. ${shown}`,
-      hint:
-        "Do not print in a loop (e.g. on every poll()/select() round); print diagnostics to stderr, once per event, and keep stdout for the response.",
+      message: failures.join("; "),
+      hint: `${failHints.join("; ")}.`,
       evidence,
       durationMs: durationMs(),
     };
@@ -133,4 +183,33 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
     evidence,
     durationMs: durationMs(),
   };
+}
+
+/** How much a flood printed: lines, or bytes without newlines. */
+function floodAmount(flood: Flood): string {
+  if (flood.lines > FLOOD_LINES) return `${flood.lines} lines (${flood.bytes} bytes)`;
+  return `${flood.bytes} bytes ${
+    flood.lines === 0 ? "without newlines" : `in only ${flood.lines} lines (without newlines)`
+  }`;
+}
+
+/** How long `server.output` watches a server with no probe connected (see the module doc). */
+export const QUIET_MS = 300;
+
+/**
+ * Watches a forced server (the kept one, else a fresh one) with no probe connected for up to
+ * {@linkcode QUIET_MS}: any response it prints is one no probe caused, tallied as the runner
+ * tallies every forced run.
+ */
+function watchQuiet(session: Session): Promise<CheckOutcome> {
+  return runCheck(session, "server.output", async (w: Work) => {
+    const rec = w.exchange(`no probe connected for up to ${QUIET_MS} ms`);
+    await w.settle();
+    const before = w.run.responseCount();
+    const printed = await w.run.waitResponses(before + 1, QUIET_MS);
+    if (printed) {
+      rec.note(`the server printed "${escapeText(session.spec.response)}" with no probe connected`);
+    }
+    return { status: "pass", message: "", evidence: { quietMs: QUIET_MS } };
+  });
 }

@@ -25,7 +25,7 @@ import {
 import type { ExitInfo } from "../../sandbox/process.ts";
 import { describeExit, isWildcard, ServerRun } from "../server_program.ts";
 import type { CheckOutcome } from "../types.ts";
-import { heldPortVerdict, keeps, notReadyWords, type Verdict } from "./_run_check.ts";
+import { heldPortVerdict, keeps, notReadyWords, outputNotes, type Verdict } from "./_run_check.ts";
 import { type Session, tallyOutput } from "./_session.ts";
 
 /** `server.starts` (see the module doc) on a server started here. */
@@ -145,11 +145,14 @@ async function startsOutcome(session: Session, run: ServerRun, t0: number): Prom
       session.kept = { run, ready, startedFor: "server.starts", passed: ["server.starts"] };
     }
   }
-  tallyOutput(session, "server.starts", run);
+  const share = tallyOutput(session, "server.starts", run);
+  const notes = verdict.status === "error"
+    ? ""
+    : outputNotes(session, "server.starts", verdict.status, share, run.otherOutput());
   return {
     id: "server.starts",
     status: verdict.status,
-    message: verdict.message,
+    message: verdict.message + notes,
     ...(verdict.hint ? { hint: verdict.hint } : {}),
     evidence: { ...run.evidence(), ...verdict.evidence, exchanges: [rec.toExchange()] },
     durationMs: Math.round(performance.now() - t0),

@@ -15,6 +15,7 @@
  */
 
 import { escapeText } from "../../bytes.ts";
+import { REPEATS } from "./_responses_caused_by.ts";
 import { round } from "./_round.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
@@ -32,6 +33,7 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
   const before = run.responseCount();
   {
     await using conn = await w.connect(rec);
+    run.allow(1);
     const sentAt = performance.now();
     await conn.send(`${spec.trigger}\n`, w.responseMs);
     if (await run.waitResponses(before + 1, w.responseMs)) {
@@ -58,7 +60,18 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
     } else {
       forTrigger = run.responseCount() - before;
     }
-    const evidence = { latencyMs: round(latencyMs), responsesToOneTrigger: forTrigger };
+    // Responses no probe caused only add to a count: a server that really prints the response
+    // several times for one trigger does so every time (see `_responses_caused_by.ts`).
+    let attempts = 1;
+    for (; forTrigger > 1 && attempts < REPEATS; attempts++) {
+      forTrigger = Math.min(forTrigger, await responsesToOneTrigger(w));
+    }
+    if (forTrigger > 1) run.excuse((forTrigger - 1) * attempts);
+    const evidence = {
+      latencyMs: round(latencyMs),
+      responsesToOneTrigger: forTrigger,
+      ...(attempts > 1 ? { attempts } : {}),
+    };
     if (forTrigger > 1) {
       return {
         status: "fail",
@@ -89,6 +102,7 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
   {
     const beforeBare = run.responseCount();
     await using conn = await w.connect(rec2);
+    run.allow(1);
     const sentAt = performance.now();
     await w.sendLast(conn, spec.trigger);
     if (await run.waitResponses(beforeBare + 1, w.responseMs)) {
@@ -120,4 +134,21 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
     hint:
       "Compare the received line with the trigger and print the response to stdout, then fflush(stdout).",
   };
+}
+
+/** The trigger once more on a fresh connection, settled: how many responses it caused. */
+async function responsesToOneTrigger(w: Work): Promise<number> {
+  const rec = w.exchange(
+    `"${escapeText(w.spec.trigger)}" again: responses no probe caused may have been counted`,
+  );
+  await w.settle();
+  const before = w.run.responseCount();
+  {
+    await using conn = await w.connect(rec);
+    w.run.allow(1);
+    await w.sendLast(conn, w.triggerBytes());
+    await w.run.waitResponses(before + 1, w.responseMs);
+  }
+  await w.settle();
+  return w.run.responseCount() - before;
 }

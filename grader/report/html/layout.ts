@@ -1,11 +1,13 @@
 /**
- * The page frame of the HTML report: doctype, a strict Content-Security-Policy (no scripts, no
- * network: the report works offline and injected markup could not run anyway), and the inline
- * stylesheet. No external fonts, scripts or stylesheets.
+ * The page frame of the HTML report: doctype, a strict Content-Security-Policy (no network, and
+ * no script except the report's own, allowed by its SHA-256 hash: the report works offline and
+ * injected markup could not run anyway), and the inline stylesheet. No external fonts, scripts
+ * or stylesheets.
  *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { html, type HtmlPart, SafeHtml } from "./markup.ts";
 
 /** The policy every page declares: inline styles and nothing else. */
@@ -52,7 +54,12 @@ section.check .body { padding: 0 18px 14px; }
 .hint { background: #eff6ff; border-radius: 6px; padding: 6px 10px; }
 dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 6px 0; }
 dl.fields dt { font-weight: 600; } dl.fields dd { margin: 0; }
-figure.exchange { margin: 12px 0; } figure.exchange figcaption { font-weight: 600; margin-bottom: 4px; }
+details.exchange { margin: 8px 0; } details.exchange > summary { font-weight: 600; cursor: pointer; }
+table.fields { width: auto; font-size: 13px; } table.fields th, table.fields td { padding: 2px 8px; }
+ul.values { margin: 0; padding-left: 18px; } .muted { color: var(--muted); }
+table.students th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
+  cursor: pointer; color: inherit; text-decoration: underline dotted; }
+.controls input, .controls select { font: inherit; padding: 2px 6px; }
 .diagram { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 ul.checklist { columns: 2; list-style: none; padding: 0; } ul.checklist li { break-inside: avoid; }
 .mark { display: inline-block; width: 1.2em; font-weight: 700; }
@@ -60,14 +67,42 @@ ul.checklist { columns: 2; list-style: none; padding: 0; } ul.checklist li { bre
 .mark.skip { color: var(--skip); } .mark.error { color: var(--error); }
 `);
 
+/**
+ * Indentation between tags, dropped to keep pages small. Text from submissions is escaped, so
+ * `>` and `<` only ever come from markup, and a `<pre>` never holds a tag: a line break between
+ * two tags stays (it renders as the same space the indentation did).
+ */
+const INDENTATION = />[ \t]*\n\s*</g;
+
 /** A whole page: `title` in the tab and as the heading's text elsewhere, `body` inside `<main>`. */
-export function page(title: string, body: HtmlPart): SafeHtml {
+export function page(title: string, body: HtmlPart, options: PageOptions = {}): SafeHtml {
+  const markup = pageMarkup(title, body, options).value.replace(INDENTATION, ">\n<");
+  // The script goes in after the indentation is dropped: its hash must match it byte for byte.
+  return new SafeHtml(
+    options.script
+      ? markup.replace("</main>", `</main>\n<script>${options.script}</script>`)
+      : markup,
+  );
+}
+
+/** Options for {@linkcode page}. */
+export interface PageOptions {
+  /** One of the report's own scripts, allowed by its hash (see html/class_list_script.ts). */
+  script?: string;
+}
+
+function pageMarkup(title: string, body: HtmlPart, options: PageOptions): SafeHtml {
+  const policy = options.script
+    ? `${CONTENT_SECURITY_POLICY}; script-src 'sha256-${
+      createHash("sha256").update(options.script).digest("base64")
+    }'`
+    : CONTENT_SECURITY_POLICY;
   return html`
     <!DOCTYPE html>
     <html lang="en">
       <head>
         <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+        <meta http-equiv="Content-Security-Policy" content="${policy}">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="generator" content="sockgrade">
         <title>${title}</title>

@@ -8,7 +8,13 @@
  */
 
 import { CHECK_IDS } from "../../checks_catalogue.ts";
-import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../../result.ts";
+import type {
+  CheckResult,
+  CheckStatus,
+  Exchange,
+  GradeResult,
+  SubmissionResult,
+} from "../../result.ts";
 import { exchangeLines, splitEscapedLines } from "../_evidence.ts";
 import {
   descriptionOf,
@@ -21,6 +27,8 @@ import { compareIds, formatDuration, formatPoints, STATUS_MARK, STATUS_WORD } fr
 import { scoreBins, scoreHistogram } from "./histogram.ts";
 import { page } from "./layout.ts";
 import { html, type SafeHtml } from "./markup.ts";
+import { CLASS_LIST_SCRIPT } from "./class_list_script.ts";
+import { evidenceFields } from "./evidence_fields.ts";
 import { sequenceDiagram } from "./sequence.ts";
 
 const STATUSES: readonly CheckStatus[] = ["pass", "warn", "fail", "skip", "error"];
@@ -45,8 +53,13 @@ function runMeta(result: GradeResult): SafeHtml {
 }
 
 function failingIds(s: SubmissionResult): string {
-  return s.checks.filter((c) => c.status === "fail" || c.status === "error")
-    .map((c) => c.status === "error" ? `${c.id} (grader error)` : c.id).join(", ");
+  const note: Partial<Record<CheckStatus, string>> = {
+    error: " (grader error)",
+    warn: " (warning)",
+    skip: " (skipped)",
+  };
+  return s.checks.filter((c) => c.status !== "pass" && (c.status !== "skip" || c.maxPoints > 0))
+    .map((c) => `${c.id}${note[c.status] ?? ""}`).join(", ");
 }
 
 /** The class overview page; `files` maps each student id to its page path relative to index. */
@@ -77,7 +90,8 @@ ${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
   });
   const studentRows = subs.map((s, i) =>
     html`
-      <tr>
+      <tr data-order="${i}" data-percent="${percents[i]!}" data-language="${s.language}"
+        data-full="${s.score >= s.maxScore ? "1" : "0"}">
         <td><a href="${files.get(s.id)!}">${s.id}</a></td>
         <td class="num">${formatPoints(s.score)} / ${formatPoints(s.maxScore)}</td>
         <td>${bar(percents[i]! / 100, `${percents[i]} %`)}</td>
@@ -107,19 +121,25 @@ ${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
         <tbody>${checkRows}</tbody>
       </table>
       <h2>Students</h2>
+      <p class="controls"><label>Filter <input id="student-filter" type="search"
+        placeholder="id, language or check"></label> <label>Show <select id="student-show">
+        <option value="all">everyone</option><option value="below">below full marks</option>
+        <option value="full">full marks</option></select></label> <span id="student-count"
+        class="muted"></span></p>
       <table class="students">
         <thead>
           <tr>
-            <th>student</th>
-            <th class="num">score</th>
+            <th><button type="button" data-key="order">student</button></th>
+            <th class="num"><button type="button" data-key="percent">score</button></th>
             <th></th>
-            <th>language</th>
-            <th>failing checks</th>
+            <th><button type="button" data-key="language">language</button></th>
+            <th>checks that cost points</th>
           </tr>
         </thead>
         <tbody>${studentRows}</tbody>
       </table>
     `,
+    { script: CLASS_LIST_SCRIPT },
   );
 }
 
@@ -130,42 +150,60 @@ function outputBlock(name: string, escaped: string): SafeHtml {
   }`;
 }
 
-function fieldValue(value: unknown): string {
-  if (typeof value === "string") return value;
-  return JSON.stringify(value, null, 1)?.replace(/\n\s*/g, " ") ?? String(value);
+/** Whether a check's exchanges get diagrams: only where something went wrong. */
+function needsDiagrams(check: CheckResult): boolean {
+  return check.status === "fail" || check.status === "warn" || check.status === "error";
 }
 
+/**
+ * The exchange a reader should see first: the first whose label the check's message names,
+ * else the first one.
+ */
+function firstFailingExchange(check: CheckResult): number {
+  const exchanges = check.evidence.exchanges ?? [];
+  const named = exchanges.findIndex((e) => e.label && check.message.includes(e.label));
+  return named >= 0 ? named : 0;
+}
+
+/**
+ * Evidence: captured output, the free-form fields rendered (never raw JSON), and the exchanges.
+ * A check that went wrong shows each exchange as a collapsed block of text lines, and opens its
+ * first failing exchange with a sequence diagram (one diagram per failing check, not one per
+ * exchange); a passing or skipped check names its exchanges only. That keeps a class of 60 near
+ * 2 MB.
+ */
 function evidenceBlock(check: CheckResult): SafeHtml {
   const { exchanges, stdout, stderr, ...fields } = check.evidence;
-  const keys = Object.keys(fields).sort();
+  const wrong = needsDiagrams(check);
+  const open = wrong ? firstFailingExchange(check) : -1;
   return html`${stdout !== undefined ? outputBlock("stdout", stdout) : ""}
 ${stderr !== undefined ? outputBlock("stderr", stderr) : ""}
+${evidenceFields(fields)}
 ${
-    keys.length
-      ? html`<dl class="fields">${
-        keys.map((k) =>
-          html`
-            <dt>${k}</dt>
-            <dd class="mono">${fieldValue(fields[k])}</dd>
-          `
-        )
-      }</dl>`
-      : ""
-  }
-${
-    (exchanges ?? []).map((exchange) =>
-      html`
-        <figure class="exchange">
-          <figcaption>Exchange: ${exchange.label}</figcaption>
-          <div class="diagram">${sequenceDiagram(exchange)}</div>
-          <details>
-            <summary>as text</summary>
-            <pre>${exchangeLines(exchange).slice(1).join("\n")}</pre>
-          </details>
-        </figure>
-      `
-    )
+    wrong
+      ? (exchanges ?? []).map((exchange, i) => exchangeBlock(exchange, i === open))
+      : exchangeLabels(exchanges ?? [])
   }`;
+}
+
+/** A passing or skipped check's exchanges, by label only (their bytes are in the JSON result). */
+function exchangeLabels(exchanges: readonly Exchange[]): SafeHtml | "" {
+  if (exchanges.length === 0) return "";
+  return html`<p class="muted">Exchanges (bytes in the JSON result): ${
+    exchanges.map((e) => e.label).join(" · ")
+  }</p>`;
+}
+
+/** One exchange: collapsed text lines, or open with its sequence diagram. */
+function exchangeBlock(exchange: Exchange, open: boolean): SafeHtml {
+  const text = html`<pre>${exchangeLines(exchange).slice(1).join("\n")}</pre>`;
+  const summary = html`<summary>Exchange: ${exchange.label}</summary>`;
+  return open
+    ? html`
+      <details class="exchange"
+        open>${summary}<div class="diagram">${sequenceDiagram(exchange)}</div>${text}</details>
+    `
+    : html`<details class="exchange">${summary}${text}</details>`;
 }
 
 function checkSection(result: GradeResult, check: CheckResult): SafeHtml {
