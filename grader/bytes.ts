@@ -1,7 +1,8 @@
 /**
  * Showing bytes to people: evidence in reports escapes what a terminal or a browser would hide
  * (`\n`, `\r`, `\t`, `\0`, other control bytes and invalid UTF-8 as `\xNN`), and cuts long data to
- * its head and tail.
+ * its head and tail; text shown on a terminal escapes control and bidirectional-formatting
+ * characters ({@linkcode escapeControls}).
  *
  * @example
  * ```ts
@@ -61,4 +62,40 @@ export function escapeBytes(bytes: Uint8Array, maxBytes = 4096): string {
 /** Escapes a string's UTF-8 bytes for display (see {@linkcode escapeBytes}). */
 export function escapeText(text: string, maxBytes = 4096): string {
   return escapeBytes(new TextEncoder().encode(text), maxBytes);
+}
+
+/**
+ * Characters a terminal would act on or that change how a line reads: C0 and C1 controls and
+ * DEL, and the bidirectional formatting characters (marks U+200E, U+200F, U+061C; embeddings and
+ * overrides U+202A–U+202E; isolates U+2066–U+2069), plus the line and paragraph separators.
+ */
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes untrusted text safe to show on a terminal, on one line: `\n` `\r` `\t` become `\\n`
+ * `\\r` `\\t`, other C0/C1 controls `\\xNN`, bidirectional formatting characters `\\uNNNN`.
+ *
+ * @example
+ * ```ts
+ * import { escapeControls } from "./bytes.ts";
+ * const shown = escapeControls("alice\x1b[2J\u202egnp.exe");
+ * if (shown !== "alice\\x1b[2J\\u202egnp.exe") throw new Error(shown);
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    switch (c) {
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "\t":
+        return "\\t";
+    }
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }

@@ -14,6 +14,10 @@
  * has loopback addresses of its own, and the socket interposer (`sandbox/interpose/`, compiled
  * once and cached) maps the spec's addresses and port to them, so programs that hard-code the
  * article's addresses get the same verdicts as in the namespace.
+ * Even so, `none` mode grades one submission at a time ({@linkcode laneCount}): the interposer maps
+ * addresses but is no boundary, and on a shared loopback one submission's programs could reach
+ * another lane's listeners (a build step sending the trigger to every port failed a classmate's
+ * server), so `jobs` is used only in `netns` mode.
  *
  * Containment (EXERCISE.md §4a): the run first names its environment (`sandbox/environment.ts`:
  * E1–E4, recorded in the result). Where programs cannot be contained (E2: no bubblewrap; E4: an
@@ -70,7 +74,10 @@ export interface SubmissionRef {
 export interface GradeOptions {
   /** `auto` (default): namespaces when available, else host loopback with the reason recorded. */
   isolation?: "auto" | IsolationMode;
-  /** How many submissions at once (default: the number of cores). */
+  /**
+   * How many submissions at once in `netns` mode (default: the number of cores); `none` mode
+   * grades one at a time (see {@linkcode laneCount}).
+   */
   jobs?: number;
   /** Called as each submission's result is ready (for progress bars). */
   onResult?: (result: SubmissionResult) => void;
@@ -95,6 +102,14 @@ export interface GradeOptions {
    * refused with an {@linkcode IsolationError}.
    */
   trusted?: boolean;
+}
+
+/**
+ * How many submissions are graded at once: `jobs` in `netns` mode (each submission has a network
+ * of its own); one in `none` mode, where every submission shares the host's loopback.
+ */
+export function laneCount(mode: IsolationMode, jobs: number, submissions: number): number {
+  return Math.min(mode === "none" ? 1 : jobs, submissions);
 }
 
 /**
@@ -336,7 +351,7 @@ export async function grade(
   const cache = { cache: useCache, cacheDir, ...(options.trusted ? { trusted: true } : {}) };
   const results = new Array<SubmissionResult>(submissions.length);
   const entry = options.workerEntry ?? WORKER_MAIN;
-  const lanes = Math.min(jobs, submissions.length);
+  const lanes = laneCount(mode, jobs, submissions.length);
   let next = 0;
   const run = async (laneIndex: number) => {
     const lane = mode === "netns" ? new Lane(entry) : undefined;

@@ -22,16 +22,52 @@ export type JsoncResult =
   | { ok: true; value: unknown }
   | { ok: false; where: string; why: string };
 
-/** Parses JSON that may have comments and trailing commas. */
+/** How deeply arrays and objects may nest: specs and manifests need 3 levels. */
+export const MAX_NESTING = 64;
+
+/**
+ * Where `text` nests arrays and objects deeper than `max` (its offset), or -1: a linear scan
+ * that skips strings and comments, so that the recursive parser never runs out of stack.
+ */
+function tooDeep(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === "[" || c === "{") {
+      if (++depth > max) return i;
+    } else if (c === "]" || c === "}") depth--;
+  }
+  return -1;
+}
+
+/** Where `offset` is in `text`, as `line:column`. */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  return `${before.split("\n").length}:${offset - before.lastIndexOf("\n")}`;
+}
+
+/** Parses JSON that may have comments and trailing commas, nested at most {@linkcode MAX_NESTING} deep. */
 export function parseJsoncText(text: string): JsoncResult {
+  const deep = tooDeep(text, MAX_NESTING);
+  if (deep !== -1) {
+    return {
+      ok: false,
+      where: position(text, deep),
+      why: `arrays and objects nested more than ${MAX_NESTING} levels deep`,
+    };
+  }
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length === 0) return { ok: true, value };
   const e = errors[0]!;
-  const before = text.slice(0, e.offset);
-  const line = before.split("\n").length;
-  const column = e.offset - before.lastIndexOf("\n");
-  return { ok: false, where: `${line}:${column}`, why: printParseErrorCode(e.error) };
+  return { ok: false, where: position(text, e.offset), why: printParseErrorCode(e.error) };
 }
 
 /**

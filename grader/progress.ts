@@ -24,6 +24,7 @@
 
 import cliProgress from "cli-progress";
 import process from "node:process";
+import { escapeControls } from "./bytes.ts";
 
 /** A stream the bar can draw on (Node's `process.stderr` and `tty.WriteStream` qualify). */
 export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -90,7 +91,11 @@ export function createProgress(total: number, opts: ProgressOptions = {}): Progr
       done++;
       if (result.failed) failed++;
       const perItem = (performance.now() - started) / 1000 / done;
-      bar.update(done, { failed, left: formatSeconds(perItem * (total - done)), last: result.id });
+      bar.update(done, {
+        failed,
+        left: formatSeconds(perItem * (total - done)),
+        last: escapeControls(result.id),
+      });
       if (done >= total) stop();
     },
     stop,

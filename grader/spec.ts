@@ -88,7 +88,43 @@ export class SpecError extends Error {
 
 const oneLine = (what: string) =>
   z.string().refine((s) => !/[\r\n]/.test(s), `${what} must be a single line (no \\r or \\n)`);
-const address = z.string().refine((s) => isIP(s) !== 0, "must be an IPv4 or IPv6 address");
+/**
+ * Why `s` cannot be one of the spec's addresses (a host's own unicast address), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { addressProblem } from "./spec.ts";
+ * if (addressProblem("192.168.100.168") !== undefined) throw new Error("a fine address");
+ * if (!addressProblem("0.0.0.0")?.includes("any address")) throw new Error("0.0.0.0 refused");
+ * ```
+ */
+export function addressProblem(s: string): string | undefined {
+  const version = isIP(s);
+  if (version === 0) return "must be an IPv4 or IPv6 address";
+  if (version === 4) {
+    const [a, b, c, d] = s.split(".").map(Number) as [number, number, number, number];
+    if (a === 0) {
+      return `${s} is not an address a host can have (0.0.0.0 means "any address"): give the server's own address, e.g. 192.168.100.168`;
+    }
+    if (a >= 224 && a <= 239) return `${s} is a multicast address: give a unicast address`;
+    if (a === 255 && b === 255 && c === 255 && d === 255) {
+      return `${s} is the broadcast address: give a unicast address`;
+    }
+    if (a >= 240) return `${s} is a reserved address: give a unicast address`;
+    return undefined;
+  }
+  const lower = s.toLowerCase();
+  if (/^[0:]+$/.test(lower)) {
+    return `${s} is the unspecified address (it means "any address"): give the server's own address`;
+  }
+  if (lower.startsWith("ff")) return `${s} is a multicast address: give a unicast address`;
+  return undefined;
+}
+
+const address = z.string().superRefine((s, ctx) => {
+  const problem = addressProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const ms = z.number().int().positive().max(600_000);
 const checkId = z.enum(CHECK_IDS);
 
@@ -137,7 +173,7 @@ export function specFromValue(value: unknown, source = "the spec"): Spec {
   spec.visibility = { ...DEFAULT_SPEC.visibility, ...stripUndefined(s.visibility ?? {}) };
   if (new Set([spec.serverAddress, spec.clientAddress, spec.strangerAddress]).size < 3) {
     throw new SpecError(
-      `${source}: serverAddress, clientAddress and strangerAddress must be three different addresses. Fix the spec and run again.`,
+      `${source}: serverAddress, clientAddress and strangerAddress must be three different addresses (they are ${spec.serverAddress}, ${spec.clientAddress} and ${spec.strangerAddress}). Fix the spec and run again.`,
     );
   }
   return spec;

@@ -58,6 +58,22 @@ Deno.test("spec errors are one line naming the file, the place and the fix", asy
     ["array", "[1, 2]", /the top level/],
     ["empty file", "  ", /the file is empty/],
     ["same addresses", '{ "clientAddress": "192.168.100.168" }', /three different addresses/],
+    [
+      "any address",
+      '{ "serverAddress": "0.0.0.0" }',
+      /field "serverAddress": 0\.0\.0\.0 .*any address/,
+    ],
+    ["IPv6 any address", '{ "serverAddress": "::" }', /unspecified address/],
+    ["multicast", '{ "clientAddress": "239.1.2.3" }', /field "clientAddress": .*multicast/],
+    ["IPv6 multicast", '{ "strangerAddress": "ff02::1" }', /multicast/],
+    ["broadcast", '{ "strangerAddress": "255.255.255.255" }', /broadcast/],
+    ["server is the stranger", '{ "strangerAddress": "192.168.100.168" }', /three different/],
+    ["nested 100,000 deep", `{ "messages": ${"[".repeat(100_000)} }`, /nested more than 64/],
+    [
+      "deep, in a comment and a string",
+      `// ${"[".repeat(100)}\n{ "trigger": "${"{".repeat(100)}", "messages": ${"[".repeat(70)} }`,
+      /^bad\.json:2:\d+: .*nested more than 64/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     await t.step(name, () => {

@@ -1,36 +1,38 @@
 /**
  * Entry point of a grading worker inside a private namespace (started by `worker_process.ts`):
- * reads {@linkcode WorkerJob}s as JSON, one per line on standard input; for each it gives `lo`
- * the job's addresses, grades the submission and writes `{ result, more }` as one JSON line on
- * standard output. Before replying it moves into a fresh, empty network namespace for the next
- * job (`sandbox/fresh_netns.ts`); when it cannot, it replies `more: false` and exits, and the
- * grader starts a new worker. Each submission thus has a network namespace of its own.
+ * reads jobs as JSON, one per line on its channel with the grader (`worker_channel.ts`: a socket
+ * on descriptor 3 that no program it starts can reach); for each it gives `lo` the job's
+ * addresses, grades the submission and writes exactly one reply line back,
+ * `{ jobId, secret, result, more }`, carrying the job's number and secret. A worker that cannot
+ * keep its channel out of programs' reach exits before its first job. Before replying it moves
+ * into a fresh, empty network namespace for the next job (`sandbox/fresh_netns.ts`); when it
+ * cannot, it replies `more: false` and exits, and the grader starts a new worker. Each submission
+ * thus has a network namespace of its own.
  *
  * It is PID 1 of its PID namespace, so when it ends every process a submission started ends too.
  *
  * @module
  */
 
-import { readLines } from "./_lines.ts";
 import { enterFreshNetwork } from "./sandbox/fresh_netns.ts";
 import { setupLoopback } from "./sandbox/netns.ts";
-import { gradeSubmission, type WorkerJob } from "./worker.ts";
-import type { WorkerReply } from "./worker_process.ts";
+import { gradeSubmission } from "./worker.ts";
+import { type JobMessage, openWorkerChannel, type ReplyMessage } from "./worker_channel.ts";
 
 /**
- * Runs the worker until its standard input ends (or it cannot take another job). `main.ts` calls
- * it for the compiled executable's hidden worker command; `deno run worker_main.ts` runs it too.
+ * Runs the worker until the grader closes its channel (or it cannot take another job). `main.ts`
+ * calls it for the compiled executable's hidden worker command; `deno run worker_main.ts` runs it
+ * too.
  */
 export async function runWorker(): Promise<void> {
-  const out = Deno.stdout.writable.getWriter();
-  const encoder = new TextEncoder();
+  const channel = openWorkerChannel();
   // The namespace `unshare` made shares the host's TCP socket table: the first job gets a fresh
   // one with a small table of its own too (see `sandbox/fresh_netns.ts`); if that fails, it is
   // graded where the worker started, which is just as private.
   enterFreshNetwork();
-  for await (const line of readLines(Deno.stdin.readable)) {
+  for await (const line of channel.lines) {
     if (line.trim() === "") continue;
-    const job = JSON.parse(line) as WorkerJob;
+    const { jobId, secret, job } = JSON.parse(line) as JobMessage;
     await setupLoopback({
       server: job.net.serverAddress,
       client: job.net.clientAddress,
@@ -38,11 +40,11 @@ export async function runWorker(): Promise<void> {
     });
     const result = await gradeSubmission(job);
     const more = enterFreshNetwork() === undefined;
-    const reply: WorkerReply = { result, more };
-    await out.write(encoder.encode(JSON.stringify(reply) + "\n"));
+    const reply: ReplyMessage = { jobId, secret, result, more };
+    await channel.send(JSON.stringify(reply));
     if (!more) break;
   }
-  await out.close();
+  await channel.close();
 }
 
 if (import.meta.main) await runWorker();

@@ -2,8 +2,9 @@
  * The compiled executable starts its grading workers by re-executing itself with the hidden
  * worker command (`grader/worker_launch.ts`), which `main.ts` hands to `worker_main.ts`. Here a
  * stand-in for the executable (a script that runs `main.ts` with its arguments, as the
- * executable runs its embedded `main.ts`) is started exactly as the grader starts a worker there,
- * inside a namespace, and grades a real submission over the worker protocol.
+ * executable runs its embedded `main.ts`) is started exactly as the grader starts a worker there
+ * (`NamespacedWorker`, inside a namespace), and grades a real submission over the worker's
+ * channel.
  *
  * @module
  */
@@ -13,9 +14,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { namespacePlan } from "../grader/net_plan.ts";
-import { namespaceCommand, namespaceSupport } from "../grader/sandbox/netns.ts";
+import { namespaceSupport } from "../grader/sandbox/netns.ts";
 import { WORKER_COMMAND, workerArgv } from "../grader/worker_launch.ts";
-import { readLines } from "../grader/_lines.ts";
+import { NamespacedWorker } from "../grader/worker_process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -47,35 +48,25 @@ Deno.test("main.ts's hidden worker command grades a job sent over the worker pro
       `#!/bin/sh\nexec '${Deno.execPath()}' run -A --no-prompt '${join(ROOT, "main.ts")}' "$@"\n`,
       { mode: 0o755 },
     );
-    const [cmd, ...args] = namespaceCommand(
-      workerArgv("unused", { standalone: true, execPath: executable }),
-    );
-    const child = new Deno.Command(cmd!, {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    const job = {
-      id: "c-correct",
-      path: join(ROOT, "tests/fixtures/c-correct"),
-      spec: DEFAULT_SPEC,
-      net: namespacePlan(DEFAULT_SPEC),
-      cache: false,
-    };
-    const stdin = child.stdin.getWriter();
-    await stdin.write(new TextEncoder().encode(JSON.stringify(job) + "\n"));
-    await stdin.close();
-    const lines: string[] = [];
-    for await (const line of readLines(child.stdout)) lines.push(line);
-    const status = await child.status;
-    const errors = await stderr;
-    assert.equal(status.code, 0, errors);
-    assert.equal(lines.length, 1, lines.join("\n") + errors);
-    const reply = JSON.parse(lines[0]!) as { result: { id: string; score: number } };
-    assert.equal(reply.result.id, "c-correct");
-    assert.equal(reply.result.score, 100, lines.join("\n"));
+    const worker = new NamespacedWorker("unused", { standalone: true, execPath: executable });
+    try {
+      const job = {
+        id: "c-correct",
+        path: join(ROOT, "tests/fixtures/c-correct"),
+        spec: DEFAULT_SPEC,
+        net: namespacePlan(DEFAULT_SPEC),
+        cache: false,
+      };
+      const result = await worker.grade(job, 120_000);
+      assert.equal(result.id, "c-correct");
+      assert.equal(
+        result.score,
+        100,
+        JSON.stringify(result.checks.filter((c) => c.status !== "pass")),
+      );
+    } finally {
+      await worker.stop();
+    }
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

@@ -24,7 +24,12 @@
 import { escapeBytes, escapeText } from "../bytes.ts";
 import type { Exchange } from "../result.ts";
 import { clientArgs } from "../net_plan.ts";
-import { type CapturedConnection, CaptureServer } from "../probes/capture_server.ts";
+import {
+  type CapturedConnection,
+  type CaptureOverflow,
+  CaptureServer,
+  describeOverflow,
+} from "../probes/capture_server.ts";
 import { DialWatch } from "../probes/dial_watch.ts";
 import { ExchangeRecorder, formatAddress } from "../probes/probe_client.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
@@ -87,6 +92,8 @@ interface CaptureRun extends ClientRun {
    * {@linkcode DialWatch} in `netns` mode; `[]` when none was seen or it could not watch.
    */
   dialled: string[];
+  /** What the client sent past the capture server's bounds, if it did. */
+  overflow?: CaptureOverflow;
 }
 
 function waitExit(program: RunningProgram, timeoutMs: number): Promise<ExitInfo | undefined> {
@@ -201,6 +208,7 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
         ? "reset"
         : "closed"
     );
+    const overflow = capture.overflow;
     return {
       ...run,
       connections: capture.connections,
@@ -208,6 +216,7 @@ async function runAgainstCapture(ctx: CheckContext, plan: ProgramPlan): Promise<
       closedByClient,
       exchange: recorder.toExchange(),
       dialled,
+      ...(overflow ? { overflow } : {}),
     };
   } finally {
     await capture.close();
@@ -341,6 +350,18 @@ function messagesOutcome(ctx: CheckContext, run: CaptureRun): CheckOutcome {
         ? "skipped: the client could not be started (see client.connects)"
         : "skipped: the client never connected (see client.connects)",
       evidence: { exchanges: [run.exchange] },
+      durationMs: 0,
+    };
+  }
+  if (run.overflow) {
+    const { limits: _, ...sent } = run.overflow;
+    return {
+      id: "client.messages",
+      status: "fail",
+      message: describeOverflow(run.overflow),
+      hint:
+        "Send each of the spec's messages once, then close the socket: the client sends a few short lines, never a stream of data or many connections.",
+      evidence: { overflow: sent, exchanges: [run.exchange] },
       durationMs: 0,
     };
   }

@@ -121,6 +121,11 @@ interface Cut {
 }
 
 const decoder = new TextDecoder();
+/**
+ * How many `\n`-ended messages of each connection are diagnosed: a client sends a few, and the
+ * diagnosis of many costs time and memory (the capture server already bounds the bytes).
+ */
+export const MAX_LINES_PER_CONNECTION = 64;
 /** How many bytes of each received message the evidence shows (head and tail). */
 const SHOWN_BYTES = 256;
 const encoder = new TextEncoder();
@@ -167,7 +172,8 @@ function frameConnections(connections: { bytes: Uint8Array; closed: boolean }[])
  * The messages a client sent, as a server that follows the spec's framing reads them: every
  * connection cut at `\n` (a `\r` before it dropped), plus the bytes after the last `\n` when the
  * connection was closed (a message ended by the close); bytes of a connection still open after
- * its last `\n` are not a message yet. Connections in order. The pair check counts the ones that
+ * its last `\n` are not a message yet. Connections in order, at most
+ * {@linkcode MAX_LINES_PER_CONNECTION} messages of each. The pair check counts the ones that
  * equal the trigger.
  *
  * @example
@@ -179,8 +185,30 @@ function frameConnections(connections: { bytes: Uint8Array; closed: boolean }[])
  * ```
  */
 export function sentMessages(connections: readonly ReceivedConnection[]): string[] {
-  return frameConnections(connections.map((c) => ({ bytes: c.bytes, closed: c.closed ?? true })))
-    .cuts.map((c) => c.text);
+  return frameConnections(connections.map((c) => {
+    const bytes = firstLines(c.bytes, MAX_LINES_PER_CONNECTION);
+    return { bytes, closed: bytes.length < c.bytes.length || (c.closed ?? true) };
+  })).cuts.map((c) => c.text);
+}
+
+/** `bytes` up to and including its `max`-th `\n`, or all of it when it has fewer. */
+function firstLines(bytes: Uint8Array, max: number): Uint8Array {
+  let at = -1;
+  for (let n = 0; n < max; n++) {
+    at = bytes.indexOf(10, at + 1);
+    if (at === -1) return bytes;
+  }
+  return bytes.subarray(0, at + 1);
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function equalLists(a: readonly string[], b: readonly string[]): boolean {
@@ -506,9 +534,22 @@ export function diagnoseMessages(
   const example = expected[0] ?? "";
   const say: Say = (cause, vars = {}) =>
     hint(cause, kind, { trigger: escapeText(example, 80), ...vars });
-  const conns = connections.map((c) => ({ bytes: c.bytes, closed: c.closed ?? true }));
-  const used = conns.filter((c) => c.bytes.length > 0);
   const notes: string[] = [];
+  let cut = 0;
+  const conns = connections.map((c) => {
+    const bytes = firstLines(c.bytes, MAX_LINES_PER_CONNECTION);
+    if (bytes.length === c.bytes.length) return { bytes, closed: c.closed ?? true };
+    cut++;
+    return { bytes, closed: true };
+  });
+  if (cut > 0) {
+    notes.push(
+      `only the first ${MAX_LINES_PER_CONNECTION} messages of ${
+        plural(cut, "connection")
+      } were diagnosed`,
+    );
+  }
+  const used = conns.filter((c) => c.bytes.length > 0);
   const problems: Problem[] = [];
   const emptyConnections = conns.length - used.length;
   const layout: ConnectionLayout = used.length === 0
@@ -521,7 +562,7 @@ export function diagnoseMessages(
   const baseDetails = {
     expected: expected.map((m) => escapeText(m)),
     connections: conns.length,
-    bytesPerConnection: conns.map((c) => c.bytes.length),
+    bytesPerConnection: connections.map((c) => c.bytes.length),
     layout,
     notes,
     problems,
@@ -552,8 +593,8 @@ export function diagnoseMessages(
   }
 
   let texts = framed.cuts.map((c) => c.text);
-  const allBytes = used.flatMap((c) => [...c.bytes]);
-  const runs = nulRuns(Uint8Array.from(allBytes));
+  const allBytes = concatBytes(used.map((c) => c.bytes));
+  const runs = nulRuns(allBytes);
 
   const prefixed = runs.length > 0 ? lengthPrefixed(used) : undefined;
   if (prefixed) {

@@ -1,7 +1,12 @@
 /** Tests for the `client.messages` diagnosis: what passes, and what each mistake is called. */
 
 import assert from "node:assert/strict";
-import { diagnoseMessages, type ReceivedConnection, sentMessages } from "./diagnose.ts";
+import {
+  diagnoseMessages,
+  MAX_LINES_PER_CONNECTION,
+  type ReceivedConnection,
+  sentMessages,
+} from "./diagnose.ts";
 
 const ARTICLE = ["Client Query test", "Cleint Query", "Client Query Quit"];
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -277,4 +282,18 @@ Deno.test("diagnoseMessages() gives hints in the client's language", () => {
   assert.match(java.hint!, /getBytes/);
   const unknown = diagnoseMessages([conn(bytes)], ARTICLE);
   assert.doesNotMatch(unknown.hint!, /sizeof|strlen|sendall|getBytes/);
+});
+
+Deno.test("diagnoseMessages() diagnoses at most MAX_LINES_PER_CONNECTION messages per connection", () => {
+  const flood = Array.from({ length: 16 }, () => ({ bytes: new Uint8Array(65536).fill(10) }));
+  const d = diagnoseMessages(flood, ARTICLE);
+  assert.equal(d.status, "fail");
+  assert.ok(
+    d.details.received.length <= 16 * MAX_LINES_PER_CONNECTION,
+    `${d.details.received.length}`,
+  );
+  assert.ok(d.details.notes.some((n) => n.includes(`first ${MAX_LINES_PER_CONNECTION} messages`)));
+  assert.equal(d.details.bytesPerConnection.length, 16);
+  const sent = sentMessages([{ bytes: new TextEncoder().encode("Client Query\n".repeat(1000)) }]);
+  assert.equal(sent.length, MAX_LINES_PER_CONNECTION);
 });

@@ -30,6 +30,10 @@ export interface ProgramScan {
   zips: string[];
   /** How many visible files the scan saw (up to its cap). */
   files: number;
+  /** How many folders could not be read (skipped; the first one's error is in `unreadableWhy`). */
+  unreadable: number;
+  /** Why the first unreadable folder could not be read. */
+  unreadableWhy?: string;
 }
 
 const SOURCE_EXTENSIONS = new Set([".c", ".cpp", ".cc", ".py", ".java", ".ts"]);
@@ -55,25 +59,33 @@ export function isIgnoredName(name: string): boolean {
 
 /**
  * Looks for program files in `dir` and its subfolders down to `maxDepth` levels, without
- * following symbolic links and ignoring hidden folders, `__MACOSX` and `node_modules`.
+ * following symbolic links and ignoring hidden folders, `__MACOSX` and `node_modules`. Never
+ * throws: a folder that cannot be read (`dir` itself included) is counted in `unreadable` and
+ * skipped.
  */
 export async function scanPrograms(dir: string, maxDepth = 4): Promise<ProgramScan> {
-  const scan: ProgramScan = { server: false, client: false, zips: [], files: 0 };
+  const scan: ProgramScan = { server: false, client: false, zips: [], files: 0, unreadable: 0 };
   let budget = SCAN_MAX_ENTRIES;
   const walk = async (folder: string, depth: number): Promise<void> => {
     const subfolders: string[] = [];
-    for await (const entry of Deno.readDir(folder)) {
-      if (--budget < 0) return;
-      if (isIgnoredName(entry.name)) continue;
-      if (entry.isDirectory) subfolders.push(entry.name);
-      if (!entry.isFile) continue;
-      scan.files++;
-      const side = programSide(entry.name);
-      if (side === "server" || side === "both") scan.server = true;
-      if (side === "client" || side === "both") scan.client = true;
-      if (depth === 0 && entry.name.toLowerCase().endsWith(".zip")) {
-        scan.zips.push(join(folder, entry.name));
+    try {
+      for await (const entry of Deno.readDir(folder)) {
+        if (--budget < 0) return;
+        if (isIgnoredName(entry.name)) continue;
+        if (entry.isDirectory) subfolders.push(entry.name);
+        if (!entry.isFile) continue;
+        scan.files++;
+        const side = programSide(entry.name);
+        if (side === "server" || side === "both") scan.server = true;
+        if (side === "client" || side === "both") scan.client = true;
+        if (depth === 0 && entry.name.toLowerCase().endsWith(".zip")) {
+          scan.zips.push(join(folder, entry.name));
+        }
       }
+    } catch (error) {
+      scan.unreadable++;
+      scan.unreadableWhy ??= `${folder}: ${(error as Error).message}`;
+      return;
     }
     if (depth >= maxDepth) return;
     for (const sub of subfolders.sort()) await walk(join(folder, sub), depth + 1);

@@ -45,8 +45,9 @@
  * @module
  */
 
-import { basename, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { UsageError } from "../../cli/usage_error.ts";
+import { escapeControls } from "../bytes.ts";
 import { isIgnoredName, type ProgramScan, programSide, scanPrograms } from "./detect.ts";
 import { parseCanvasFile, parseMoodleFile, parseMoodleFolder } from "./lms.ts";
 import { ArchiveError, DEFAULT_ZIP_LIMITS, unzipSafely, type ZipLimits } from "./unzip.ts";
@@ -117,7 +118,7 @@ export async function expandInputs(
     for (const path of paths) await expander.argument(path);
     return {
       submissions: expander.finish(),
-      notes: expander.notes,
+      notes: expander.notes.map(escapeControls),
       cleanup: () => expander.cleanup(),
     };
   } catch (error) {
@@ -127,6 +128,7 @@ export async function expandInputs(
 }
 
 class Expander {
+  /** Remarks for the user; names in them come from folders and archives, so they are escaped. */
   readonly notes: string[] = [];
   readonly #found: InputSubmission[] = [];
   readonly #limits: ZipLimits;
@@ -154,7 +156,17 @@ class Expander {
       }
       throw error;
     }
-    const name = basename(await Deno.realPath(path));
+    const real = await Deno.realPath(path);
+    const name = basename(real);
+    if (info.isDirectory && isSystemFolder(real)) {
+      // A student's "folder" that is a link to `/` or `/usr`: never scanned nor graded.
+      const id = basename(path) || "input";
+      this.notes.push(
+        `${path}: it is ${real}, a system folder, not a submission; ${id} is listed and will fail its checks.`,
+      );
+      this.#found.push({ id, path: await this.#scratch(id), source: path });
+      return;
+    }
     if (info.isDirectory) {
       await this.#folder(path, name, { root: path, label: path, archive: false });
     } else if (info.isFile && await isZip(path)) {
@@ -184,9 +196,21 @@ class Expander {
 
   /** Decides what a folder is and records its submissions. */
   async #folder(dir: string, id: string, origin: Origin): Promise<void> {
-    const inner = await unwrap(dir);
-    const listing = await list(inner);
     const label = describe(origin, dir);
+    let inner: string;
+    let listing: Listing;
+    try {
+      inner = await unwrap(dir);
+      listing = await list(inner);
+    } catch (error) {
+      this.notes.push(
+        `${label}: cannot be read (${
+          (error as Error).message
+        }); ${id} is listed and will fail its checks.`,
+      );
+      this.#found.push({ id, path: dir, source: label });
+      return;
+    }
     if (
       listing.dirs.some((d) => parseMoodleFolder(d)) ||
       listing.files.some((f) => parseMoodleFile(f))
@@ -231,6 +255,13 @@ class Expander {
     known?: ProgramScan,
   ): Promise<void> {
     const scan = known ?? await scanPrograms(path);
+    if (scan.unreadable > 0) {
+      this.notes.push(
+        `${id}: ${scan.unreadable} folder${scan.unreadable > 1 ? "s" : ""} cannot be read and ${
+          scan.unreadable > 1 ? "were" : "was"
+        } skipped (${scan.unreadableWhy}).`,
+      );
+    }
     if (scan.server || scan.client) {
       this.#found.push({ id, path, source });
       return;
@@ -390,6 +421,17 @@ class Expander {
     this.#tempDir = undefined;
     if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** The system's own folders right under `/`: never a submission or a class. */
+const SYSTEM_FOLDERS = new Set(
+  ["bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "root", "run", "sbin", "sys"]
+    .concat(["usr", "var"]),
+);
+
+/** Whether a real path is `/` or one of the system's own folders right under it. */
+function isSystemFolder(real: string): boolean {
+  return real === "/" || (dirname(real) === "/" && SYSTEM_FOLDERS.has(basename(real)));
 }
 
 /** Looks through folders that hold exactly one visible folder and nothing else. */

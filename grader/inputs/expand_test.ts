@@ -10,6 +10,7 @@ import { basename, dirname, join } from "node:path";
 import { zipSync } from "fflate";
 import { UsageError } from "../../cli/usage_error.ts";
 import { rawZip } from "./_testing.ts";
+import { scanPrograms } from "./detect.ts";
 import { type ExpandedInputs, expandInputs } from "./expand.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -288,6 +289,102 @@ Deno.test("expandInputs() refuses a hostile zip given on the command line", asyn
       },
     );
     assert.deepEqual([...Deno.readDirSync(tempRoot)], [], "a refused zip leaves no temp folder");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("expandInputs() lists a link to / as a submission that will fail, and expands the rest", async () => {
+  const root = await tree({ "alice/server.c": "int main(void) { return 0; }\n" });
+  try {
+    await Deno.symlink("/", join(root, "evil"));
+    const expanded = await expandInputs([join(root, "alice"), join(root, "evil")]);
+    try {
+      assert.deepEqual(expanded.submissions.map((s) => s.id), ["alice", "evil"]);
+      const evil = expanded.submissions[1]!;
+      assert.deepEqual([...Deno.readDirSync(evil.path)], [], "graded as an empty folder");
+      assert.ok(
+        expanded.notes.some((n) => /it is \/, a system folder/.test(n)),
+        expanded.notes.join("\n"),
+      );
+    } finally {
+      await expanded.cleanup();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("expandInputs() keeps a student with an unreadable subfolder, with a note", async () => {
+  const root = await tree({
+    "class/alice/server.c": "int main(void) { return 0; }\n",
+    "class/bob/client.c": "int main(void) { return 0; }\n",
+    "class/bob/private/server.c": "int main(void) { return 0; }\n",
+  });
+  try {
+    await Deno.chmod(join(root, "class/bob/private"), 0o000);
+    if (Deno.uid() !== 0) {
+      const expanded = await expandInputs([join(root, "class")]);
+      await expanded.cleanup();
+      assert.deepEqual(expanded.submissions.map((s) => s.id), ["alice", "bob"]);
+      assert.ok(expanded.notes.some((n) => /bob: 1 folder cannot be read/.test(n)));
+      return;
+    }
+    // Root reads every folder: scan it as nobody (a runner that needs no packages).
+    await Deno.chmod(root, 0o755);
+    for (const dir of ["class", "class/alice", "class/bob"]) {
+      await Deno.chmod(join(root, dir), 0o755);
+    }
+    const denoDir = await Deno.makeTempDir({ prefix: "sockgrade-expand-test-deno-" });
+    await Deno.chmod(denoDir, 0o777);
+    try {
+      const detect = new URL("./detect.ts", import.meta.url).href;
+      const code = `import { scanPrograms } from ${JSON.stringify(detect)};\n` +
+        `console.log(JSON.stringify(await scanPrograms(${
+          JSON.stringify(join(root, "class/bob"))
+        })));`;
+      const out = await new Deno.Command("setpriv", {
+        args: ["--reuid=65534", "--regid=65534", "--clear-groups", Deno.execPath(), "eval", code],
+        env: { DENO_DIR: denoDir, HOME: denoDir, NO_COLOR: "1" },
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const scan = JSON.parse(text);
+      assert.equal(scan.client, true);
+      assert.equal(scan.server, false, "the unreadable folder was skipped");
+      assert.equal(scan.unreadable, 1);
+      assert.match(scan.unreadableWhy, /private: Permission denied/);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  } finally {
+    await Deno.chmod(join(root, "class/bob/private"), 0o700).catch(() => {});
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("scanPrograms() never throws: a folder it cannot read is counted", async () => {
+  const scan = await scanPrograms("/nonexistent-sockgrade-folder");
+  assert.equal(scan.unreadable, 1);
+  assert.equal(scan.server || scan.client, false);
+});
+
+Deno.test("expandInputs() escapes names in its notes (control and bidi characters)", async () => {
+  const root = await tree({
+    "class/alice/server.c": "int main(void) { return 0; }\n",
+    "class/bob/client.c": "int main(void) { return 0; }\n",
+    "class/eve\x1b[2J\u202egnp/": "",
+  });
+  try {
+    const expanded = await expandInputs([join(root, "class")]);
+    await expanded.cleanup();
+    const note = expanded.notes.find((n) => n.includes("eve"));
+    assert.ok(note, expanded.notes.join("\n"));
+    assert.match(note, /eve\\x1b\[2J\\u202egnp: found no server or client program/);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(expanded.notes.join(""), /[\x00-\x1f\u202e]/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -43,6 +43,7 @@ import { Buffer } from "node:buffer";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
+import { escapeControls } from "../bytes.ts";
 
 /** Bounds applied to one archive. */
 export interface ZipLimits {
@@ -77,8 +78,9 @@ export class ArchiveError extends Error {
   readonly reason: string;
   /** Builds the error for the archive called `label`. */
   constructor(label: string, reason: string) {
-    super(`${label}: ${reason}; refusing to unpack this archive`);
-    this.reason = reason;
+    // Entry names come from the archive: shown escaped, as everything on a terminal.
+    super(escapeControls(`${label}: ${reason}; refusing to unpack this archive`));
+    this.reason = escapeControls(reason);
   }
 }
 

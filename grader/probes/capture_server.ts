@@ -12,6 +12,13 @@
  * accepted, after every connection the kernel completed before it. {@linkcode CaptureServer.record}
  * turns what was seen into exchange events, so the report can draw a sequence diagram.
  *
+ * Bounded whatever a client does (see {@linkcode CAPTURE_LIMITS}): it keeps at most a fixed number
+ * of bytes per connection and in all, in at most a fixed number of chunks, and records at most a
+ * fixed number of connections. Bytes past a bound are read and counted, not kept; connections past
+ * the bound are read and counted too, up to a bound on how many are open at once, and past that
+ * closed at once and counted. {@linkcode CaptureServer.overflow} says what was left out, for the
+ * client check to fail with how much the client sent.
+ *
  * @example
  * ```ts
  * import { CaptureServer } from "./capture_server.ts";
@@ -41,14 +48,99 @@ export interface CapturedChunk {
   bytes: Uint8Array;
 }
 
+/** How much a capture server keeps, at most. */
+export interface CaptureLimits {
+  /** Bytes kept per connection; the rest are counted in `droppedBytes`. */
+  maxBytesPerConnection: number;
+  /** Bytes kept over all connections. */
+  maxBytes: number;
+  /** Chunks (reads) kept over all connections: the exchange has one event per chunk. */
+  maxChunks: number;
+  /** Connections recorded; later ones are only counted. */
+  maxConnections: number;
+  /** Connections past `maxConnections` read (and counted) at once; past that, closed unread. */
+  maxUnrecordedOpen: number;
+}
+
+/**
+ * The default bounds: far more than any client of the exercise sends (a few short lines on one
+ * connection or one per message), and small enough that the grader's memory stays bounded.
+ */
+export const CAPTURE_LIMITS: Readonly<CaptureLimits> = {
+  maxBytesPerConnection: 64 * 1024,
+  maxBytes: 1024 * 1024,
+  maxChunks: 8192,
+  maxConnections: 64,
+  maxUnrecordedOpen: 512,
+};
+
+/** What a capture server received beyond its bounds. */
+export interface CaptureOverflow {
+  /** Bytes received over all connections, kept or not. */
+  receivedBytes: number;
+  /** Bytes received and not kept. */
+  droppedBytes: number;
+  /** Connections the client opened, recorded or not. */
+  connections: number;
+  /** Connections past the recorded maximum (their bytes are counted in `receivedBytes`). */
+  unrecordedConnections: number;
+  /** Of those, connections closed at once without reading (their bytes are not counted). */
+  unreadConnections: number;
+  /** The bounds that applied. */
+  limits: Readonly<CaptureLimits>;
+}
+
+/** A byte count in words: `512 bytes`, `64 KiB`, `6.7 MiB`, `1.2 GiB`. */
+export function formatByteCount(n: number): string {
+  if (n < 1024) return `${n} byte${n === 1 ? "" : "s"}`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${shown} ${units[unit]}`;
+}
+
+/**
+ * What a client sent past the capture server's bounds, in one sentence for the student.
+ *
+ * @example
+ * ```ts
+ * import { CAPTURE_LIMITS, describeOverflow } from "./capture_server.ts";
+ * const text = describeOverflow({
+ *   receivedBytes: 3 * 1024 * 1024, droppedBytes: 2 * 1024 * 1024, connections: 2,
+ *   unrecordedConnections: 0, unreadConnections: 0, limits: CAPTURE_LIMITS,
+ * });
+ * if (!text.startsWith("your client opened 2 connections and sent 3 MiB")) throw new Error(text);
+ * ```
+ */
+export function describeOverflow(o: CaptureOverflow): string {
+  const l = o.limits;
+  const unread = o.unreadConnections > 0
+    ? ` (and more on ${o.unreadConnections} connections closed unread)`
+    : "";
+  return `your client opened ${o.connections} ${
+    o.connections === 1 ? "connection" : "connections"
+  } and sent ${
+    formatByteCount(o.receivedBytes)
+  }${unread}, more than the grader reads for this check (at most ${
+    formatByteCount(l.maxBytes)
+  } in all, ${
+    formatByteCount(l.maxBytesPerConnection)
+  } per connection, ${l.maxConnections} connections)`;
+}
+
 /** Where and how to listen. */
 export interface CaptureOptions {
   /** The address to listen on, e.g. the spec's server address or 127.0.0.1. */
   hostname: string;
   /** The port (0 = any free port, for tests). */
   port: number;
-  /** Bytes kept per connection; the rest are counted in `droppedBytes` (default 1 MiB). */
-  maxBytesPerConnection?: number;
+  /** Other bounds than {@linkcode CAPTURE_LIMITS} (for tests). */
+  limits?: Partial<CaptureLimits>;
 }
 
 /** What the capture server saw of one connection. */
@@ -69,6 +161,8 @@ export class CapturedConnection {
   readonly chunks: CapturedChunk[] = [];
   /** Bytes received beyond the kept maximum. */
   droppedBytes = 0;
+  /** Bytes kept (in `chunks`). */
+  keptBytes = 0;
   /** How it ended so far. */
   end: ConnectionEnd = "open";
   /** When it ended (FIN or RST read), if it did. */
@@ -109,9 +203,12 @@ export class CapturedConnection {
 
   /** The number of bytes received, kept or not. */
   get size(): number {
-    return this.chunks.reduce((n, c) => n + c.bytes.length, 0) + this.droppedBytes;
+    return this.keptBytes + this.droppedBytes;
   }
 }
+
+/** How many connections closed unread `sync()` may still recognise as its own. */
+const RECENT_UNREAD = 64;
 
 interface Waiter {
   ready: () => boolean;
@@ -127,11 +224,21 @@ export class CaptureServer implements AsyncDisposable {
   readonly #listener: Deno.TcpListener;
   readonly #connections: CapturedConnection[] = [];
   readonly #open = new Map<CapturedConnection, Deno.TcpConn>();
-  readonly #loops: Promise<void>[] = [];
+  /** The accept and read loops still running. */
+  readonly #loops = new Set<Promise<void>>();
   readonly #waiters = new Set<Waiter>();
   readonly #internal = new Set<string>();
   readonly #syncAccepted = new Set<string>();
-  readonly #maxBytes: number;
+  readonly #limits: Readonly<CaptureLimits>;
+  /** Connections past the recorded maximum, still open, by the client's `address:port`. */
+  readonly #unrecorded = new Map<string, Deno.TcpConn>();
+  /** The last connections closed unread, by the client's `address:port` (for `sync()`). */
+  readonly #recentUnread: string[] = [];
+  #keptBytes = 0;
+  #keptChunks = 0;
+  #droppedBytes = 0;
+  #unrecordedConnections = 0;
+  #unreadConnections = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
 
@@ -139,8 +246,8 @@ export class CaptureServer implements AsyncDisposable {
     this.#listener = listener;
     this.address = unmapAddress(listener.addr.hostname);
     this.port = listener.addr.port;
-    this.#maxBytes = opts.maxBytesPerConnection ?? 1024 * 1024;
-    this.#loops.push(this.#acceptLoop());
+    this.#limits = { ...CAPTURE_LIMITS, ...opts.limits };
+    this.#track(this.#acceptLoop());
   }
 
   /**
@@ -155,6 +262,19 @@ export class CaptureServer implements AsyncDisposable {
   /** Every connection accepted so far, in accept order. */
   get connections(): readonly CapturedConnection[] {
     return this.#connections;
+  }
+
+  /** What was received beyond the bounds, or undefined when everything was kept. */
+  get overflow(): CaptureOverflow | undefined {
+    if (this.#droppedBytes === 0 && this.#unrecordedConnections === 0) return undefined;
+    return {
+      receivedBytes: this.#keptBytes + this.#droppedBytes,
+      droppedBytes: this.#droppedBytes,
+      connections: this.#connections.length + this.#unrecordedConnections,
+      unrecordedConnections: this.#unrecordedConnections,
+      unreadConnections: this.#unreadConnections,
+      limits: this.#limits,
+    };
   }
 
   /**
@@ -215,11 +335,17 @@ export class CaptureServer implements AsyncDisposable {
     const key = formatAddress(self.localAddr.hostname, self.localAddr.port);
     this.#internal.add(key);
     const mine = (c: CapturedConnection) => c.from === key;
+    // Accepted before it was known as ours: as a connection, recorded or past the maximum.
+    const unrecorded = () => this.#unrecorded.has(key) || this.#recentUnread.includes(key);
     const accepted = await this.waitFor(
-      () => this.#syncAccepted.has(key) || this.#connections.some(mine),
+      () => this.#syncAccepted.has(key) || this.#connections.some(mine) || unrecorded(),
       timeoutMs,
     );
     this.#syncAccepted.delete(key);
+    if (unrecorded()) {
+      this.#unrecordedConnections--;
+      if (!this.#unrecorded.has(key)) this.#unreadConnections--;
+    }
     // The connecting side closes first; the accepted side is closed by its read loop on the FIN.
     self.close();
     const index = this.#connections.findIndex(mine);
@@ -294,7 +420,14 @@ export class CaptureServer implements AsyncDisposable {
       conn.close();
     }
     this.#open.clear();
+    for (const conn of this.#unrecorded.values()) conn.close();
+    this.#unrecorded.clear();
     await Promise.all(this.#loops);
+  }
+
+  #track(loop: Promise<void>): void {
+    this.#loops.add(loop);
+    loop.finally(() => this.#loops.delete(loop));
   }
 
   #changed(): void {
@@ -317,7 +450,21 @@ export class CaptureServer implements AsyncDisposable {
       if (this.#internal.has(from)) {
         // Our own sync connection: its connecting side closes first (see the module doc).
         this.#syncAccepted.add(from);
-        this.#loops.push(closeAfterPeer(conn));
+        this.#track(closeAfterPeer(conn));
+        this.#changed();
+        continue;
+      }
+      if (this.#connections.length >= this.#limits.maxConnections) {
+        this.#unrecordedConnections++;
+        if (this.#unrecorded.size >= this.#limits.maxUnrecordedOpen) {
+          this.#unreadConnections++;
+          this.#recentUnread.push(from);
+          if (this.#recentUnread.length > RECENT_UNREAD) this.#recentUnread.shift();
+          conn.close();
+        } else {
+          this.#unrecorded.set(from, conn);
+          this.#track(this.#countLoop(from, conn));
+        }
         this.#changed();
         continue;
       }
@@ -329,7 +476,7 @@ export class CaptureServer implements AsyncDisposable {
       );
       this.#connections.push(record);
       this.#open.set(record, conn);
-      this.#loops.push(this.#readLoop(record, conn));
+      this.#track(this.#readLoop(record, conn));
       this.#changed();
     }
   }
@@ -352,16 +499,43 @@ export class CaptureServer implements AsyncDisposable {
         record.endedAt = at;
         break;
       }
-      const bytes = buffer.slice(0, n);
-      const room = Math.max(0, this.#maxBytes - (record.size - record.droppedBytes));
-      if (room >= n) record.chunks.push({ at, bytes });
-      else {
-        if (room > 0) record.chunks.push({ at, bytes: bytes.subarray(0, room) });
-        record.droppedBytes += n - room;
+      const limits = this.#limits;
+      const room = this.#keptChunks >= limits.maxChunks ? 0 : Math.max(
+        0,
+        Math.min(
+          limits.maxBytesPerConnection - record.keptBytes,
+          limits.maxBytes - this.#keptBytes,
+        ),
+      );
+      const kept = Math.min(room, n);
+      if (kept > 0) {
+        record.chunks.push({ at, bytes: buffer.slice(0, kept) });
+        record.keptBytes += kept;
+        this.#keptBytes += kept;
+        this.#keptChunks++;
       }
+      record.droppedBytes += n - kept;
+      this.#droppedBytes += n - kept;
       this.#changed();
     }
     if (this.#open.delete(record)) conn.close();
+    this.#changed();
+  }
+
+  /** Reads a connection past the recorded maximum until it ends, counting its bytes. */
+  async #countLoop(from: string, conn: Deno.TcpConn): Promise<void> {
+    const buffer = new Uint8Array(4096);
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await conn.read(buffer);
+      } catch {
+        break;
+      }
+      if (n === null) break;
+      this.#droppedBytes += n;
+    }
+    if (this.#unrecorded.delete(from)) conn.close();
     this.#changed();
   }
 }

@@ -95,7 +95,7 @@ Deno.test({
     await using capture = CaptureServer.listen({
       hostname: "127.0.0.1",
       port: 0,
-      maxBytesPerConnection: 10,
+      limits: { maxBytesPerConnection: 10 },
     });
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
     await conn.write(enc("0123456789abcdef"));
@@ -105,6 +105,40 @@ Deno.test({
     assert.equal(dec(c.bytes()), "0123456789");
     assert.equal(c.droppedBytes, 6);
     assert.equal(c.size, 16);
+  },
+});
+
+Deno.test({
+  name: "CaptureServer keeps a bounded total and connection count, and counts what it left out",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      limits: { maxBytesPerConnection: 8, maxBytes: 20, maxConnections: 3, maxUnrecordedOpen: 2 },
+    });
+    assert.equal(capture.overflow, undefined);
+    const conns = [];
+    for (let i = 0; i < 7; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+      conns.push(conn);
+      // Accepted in order: the first three are recorded, the next two read and counted.
+      if (i < 5) await conn.write(enc("0123456789"));
+    }
+    assert.equal(await capture.sync(2000), true);
+    for (const conn of conns) conn.close();
+    assert.equal(await capture.waitForAllEnded(2000, 3), true);
+    assert.equal(capture.connections.length, 3);
+    assert.deepEqual(capture.connections.map((c) => c.keptBytes), [8, 8, 4]);
+    assert.deepEqual(capture.connections.map((c) => c.size), [10, 10, 10]);
+    // The counted connections are read until they end.
+    assert.equal(await capture.waitFor(() => capture.overflow?.receivedBytes === 50, 2000), true);
+    const overflow = capture.overflow!;
+    assert.equal(overflow.connections, 7);
+    assert.equal(overflow.unrecordedConnections, 4);
+    assert.equal(overflow.unreadConnections, 2);
+    assert.equal(overflow.receivedBytes, 50);
+    assert.equal(overflow.droppedBytes, 30);
   },
 });
 

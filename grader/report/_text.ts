@@ -6,6 +6,7 @@
  * @module
  */
 
+import { escapeControls } from "../bytes.ts";
 import type { CheckStatus } from "../result.ts";
 
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
@@ -108,22 +109,12 @@ export function compareIds(a: string, b: string): number {
 
 /**
  * Makes untrusted text safe to print on a terminal: control characters (which could move the
- * cursor or change colours) become `\xNN` escapes, `\n` `\r` `\t` become `\n` `\r` `\t`.
+ * cursor or change colours) become `\xNN` escapes, `\n` `\r` `\t` become `\n` `\r` `\t`, and
+ * bidirectional formatting characters (U+202E and the like, which make text read otherwise than
+ * it is) become `\uNNNN` (see `bytes.ts` `escapeControls`).
  */
 export function terminalSafe(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
-    switch (c) {
-      case "\n":
-        return "\\n";
-      case "\r":
-        return "\\r";
-      case "\t":
-        return "\\t";
-      default:
-        return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-    }
-  });
+  return escapeControls(text);
 }
 
 /** One-character status marks for terminals and plain text. */

@@ -51,3 +51,12 @@ Deno.test("formatPoints() and formatDuration() read like people write them", () 
   assert.equal(formatDuration(1840), "1.8 s");
   assert.equal(formatDuration(125_000), "2 min 5 s");
 });
+
+Deno.test("terminalSafe() escapes C1 controls and bidirectional formatting characters", () => {
+  assert.equal(terminalSafe("a\x9b2Jb\x85"), "a\\x9b2Jb\\x85");
+  assert.equal(
+    terminalSafe("x\u202egnp.exe\u202a\u202d\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u2028"),
+    "x\\u202egnp.exe\\u202a\\u202d\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c\\u2028",
+  );
+  assert.equal(terminalSafe("עברית 中文 😀"), "עברית 中文 😀", "ordinary text stays");
+});

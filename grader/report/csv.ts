@@ -7,6 +7,12 @@
  * grade (a row `80,82` is 97.56%, not 80%). UTF-8, RFC 4180 quoting by csv-stringify (ids such as `Zoë, O'Brien` survive), `\r\n`
  * line ends. Set `bom: true` for spreadsheet programs that need a byte-order mark to read UTF-8.
  *
+ * Cells are never formulas: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return gets a leading `'` ({@linkcode neutraliseCell}), so a student id such as
+ * `=HYPERLINK(…)` is shown as text by spreadsheet programs, not run. A cell that is a plain
+ * decimal number (`-2`, `7.5`) is kept as it is: it cannot be a formula. Points are never
+ * negative today, so this only matters for other numbers a future column may hold.
+ *
  * @example
  * ```ts
  * import { formatCsv } from "./csv.ts";
@@ -22,6 +28,24 @@ import { CHECK_IDS } from "../checks_catalogue.ts";
 import type { GradeResult } from "../result.ts";
 import { percentOf } from "./_score.ts";
 import { compareIds, formatPoints } from "./_text.ts";
+
+/** Characters that make a spreadsheet program read a cell as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A cell as text a spreadsheet program will not run: `'` before a leading `=`, `+`, `-`, `@`,
+ * tab or carriage return, unless the cell is a plain decimal number.
+ *
+ * @example
+ * ```ts
+ * import { neutraliseCell } from "./csv.ts";
+ * if (neutraliseCell("=1+1") !== "'=1+1" || neutraliseCell("-2") !== "-2") throw new Error();
+ * ```
+ */
+export function neutraliseCell(cell: string): string {
+  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
+}
 
 /** Options for {@linkcode formatCsv}. */
 export interface CsvOptions {
@@ -61,7 +85,8 @@ export function formatCsv(result: GradeResult, options: CsvOptions = {}): string
         }),
       ];
     });
-  return stringify([["id", "score", "max", "percent", ...columns], ...rows], {
+  const table = [["id", "score", "max", "percent", ...columns], ...rows];
+  return stringify(table.map((row) => row.map(neutraliseCell)), {
     bom: options.bom ?? false,
     record_delimiter: "windows",
   });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { CHECK_IDS } from "../checks_catalogue.ts";
 import { CHEN, sampleResult, ZOE } from "./_sample_result.ts";
-import { formatCsv } from "./csv.ts";
+import { formatCsv, neutraliseCell } from "./csv.ts";
 
 Deno.test("formatCsv() round-trips through csv-parse with quoting and UTF-8 intact", () => {
   const result = sampleResult();
@@ -41,6 +41,27 @@ Deno.test("formatCsv() can start with a BOM and keeps check ids it does not know
   const zoe = rows.find((r) => r[0] === ZOE)!;
   assert.equal(zoe.at(-1), "2");
   assert.equal(rows.find((r) => r[0] === "alice")!.at(-1), "");
+});
+
+Deno.test("formatCsv() neutralises cells a spreadsheet would run as formulas", () => {
+  const result = sampleResult();
+  const hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "plain"];
+  result.submissions = hostile.map((id, i) => ({ ...result.submissions[i % 4]!, id }));
+  const rows: string[][] = parse(formatCsv(result));
+  const ids = rows.slice(1).map((r) => r[0]);
+  for (const id of hostile) {
+    assert.ok(ids.includes(id === "plain" ? id : `'${id}`), `${JSON.stringify(id)} in ${ids}`);
+  }
+  for (const row of rows.slice(1)) {
+    for (const cell of row.slice(1)) assert.match(cell, /^(\d+(\.\d+)?)?$/, "points stay numbers");
+  }
+});
+
+Deno.test("neutraliseCell() keeps plain numbers, negative ones included", () => {
+  assert.deepEqual(
+    ["-2", "7.5", "0", "-0.25", "-", "-x", "+3", "=A1"].map(neutraliseCell),
+    ["-2", "7.5", "0", "-0.25", "'-", "'-x", "'+3", "'=A1"],
+  );
 });
 
 Deno.test("formatCsv() percent leaves out checks the grader could not run", () => {

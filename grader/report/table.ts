@@ -79,6 +79,11 @@ function scoreColor(c: Colors, score: number, max: number): (s: string) => strin
   return score >= max / 2 ? c.yellow : c.red;
 }
 
+/** Full marks: every point of a non-empty rubric, and no check the grader could not run. */
+function hasFullMarks(s: SubmissionResult): boolean {
+  return s.maxScore > 0 && s.score >= s.maxScore && !s.checks.some((k) => k.status === "error");
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -177,13 +182,15 @@ export function formatTable(result: GradeResult, options: TableOptions): string 
   if (rows.length > 0) {
     const percents = rows.map((s) => s.maxScore > 0 ? (100 * s.score) / s.maxScore : 0);
     const mean = percents.reduce((a, b) => a + b, 0) / percents.length;
-    const full = rows.filter((s) => s.score >= s.maxScore).length;
+    const full = rows.filter(hasFullMarks).length;
+    const ungraded = rows.filter((s) => s.checks.some((k) => k.status === "error")).length;
     summary.push(
       `mean ${formatPoints(mean)}%`,
       `median ${formatPoints(median(percents))}%`,
       `${full} with full marks`,
-      `${rows.length - full} below full marks`,
+      `${rows.length - full - ungraded} below full marks`,
     );
+    if (ungraded > 0) summary.push(`${ungraded} not fully graded`);
   }
   summary.push(`isolation: ${result.isolation}`);
   if (result.environment) {

@@ -31,7 +31,7 @@ Deno.test("formatTable() lists submissions sorted by id with score and every che
   assert.match(rows[2]!, /55\/100\s+server\.trigger, server\.exact-match/);
   assert.match(rows[3]!, /97\/100\s+server\.concurrency~$/, "a warning that cost points is named");
   assert.match(table, /4 submissions · mean 76\.89% · median 76\.28% · 1 with full marks/);
-  assert.match(table, /3 below full marks/);
+  assert.match(table, /1 with full marks(\n| · )2 below full marks(\n| · )1 not fully graded/);
   assert.match(table, /! = the grader could not run it \(not charged\)/);
   assert.match(table, /~ = passed with a remark/);
   for (const line of table.split("\n").slice(2 + rows.length)) {
@@ -132,4 +132,17 @@ Deno.test("formatStudentView() never says nothing to fix while a check was skipp
       );
     });
   }
+});
+
+Deno.test("formatTable() never counts a submission with errored checks as full marks", () => {
+  const result = sampleResult();
+  // Every check errored: nothing is charged, so the score is 0/0.
+  const errored = result.submissions.map((s) => ({
+    ...s,
+    score: 0,
+    maxScore: 0,
+    checks: s.checks.map((k) => ({ ...k, status: "error" as const, points: 0, maxPoints: 0 })),
+  }));
+  const table = formatTable({ ...result, submissions: errored }, { color: false });
+  assert.match(table, /0 with full marks(\n| · )0 below full marks(\n| · )4 not fully graded/);
 });

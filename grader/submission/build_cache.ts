@@ -16,12 +16,23 @@
  * ## Entries
  *
  * `<dir>/<key>/` holds `entry.json` (the outcome, with the workspace's path replaced by a token,
- * and the list of what the build created, changed or removed in the workspace), `entry.sha256`
- * (the SHA-256 of `entry.json`) and `blobs/<sha256>` (file contents). A writer builds an entry
- * under a temporary name and renames it into place, so readers never see half an entry and
- * parallel writers of the same key leave one. A reader verifies `entry.sha256` and every blob
- * before it touches the workspace: any doubt (missing, unreadable, wrong hash, other schema) is a
- * miss, the entry is removed and the submission is built as usual.
+ * and the list of what the build created, changed or removed in the workspace, each file with
+ * its SHA-256), `entry.mac` (an HMAC-SHA-256 of `entry.json`) and `blobs/<sha256>` (file
+ * contents). A writer builds an entry under a temporary name and renames it into place, so
+ * readers never see half an entry and parallel writers of the same key leave one. A reader
+ * verifies `entry.mac` and every blob before it touches the workspace: any doubt (missing,
+ * unreadable, wrong MAC or hash, other schema) is a miss, the entry is removed and the submission
+ * is built as usual.
+ *
+ * ## Authentication
+ *
+ * The MAC's key is 32 random bytes in `<dir>/.mac-key`, made on first use (mode 0600, in a
+ * folder of mode 0700, both the grader's own). A key file that is not a regular file of 32 bytes
+ * owned by the grader's user and readable by it alone is replaced by a new key (every entry made
+ * with the old one is then a miss). So an entry nobody holding the key wrote, or one changed
+ * afterwards, is never restored, even with its checksums recomputed: programs never see the
+ * cache folder (it is hidden from their view, `sandbox/filesystem.ts`) and, where they run as
+ * another user, could not read the key anyway.
  *
  * Only builds whose inputs are all in the workspace are cached: C, C++, Java, Python (its syntax
  * check) and Makefiles. TypeScript (`deno install` fills Deno's module cache, outside the
@@ -49,7 +60,10 @@ import type { Toolchain } from "./_toolchain.ts";
 export const RECIPE_VERSION = 1;
 
 /** The schema of an entry; entries of another schema are misses. */
-const SCHEMA = "sockgrade/build-cache@1";
+const SCHEMA = "sockgrade/build-cache@2";
+/** The MAC key's file name in the cache folder, and its length in bytes. */
+const KEY_FILE = ".mac-key";
+const KEY_BYTES = 32;
 
 /** The default bound on the cache's size. */
 export const DEFAULT_MAX_BYTES = 500 * 1024 * 1024;
@@ -219,6 +233,109 @@ export async function buildKey(
   }));
 }
 
+const macKeys = new Map<string, Promise<CryptoKey>>();
+
+/** Whether `info` is a key file only this process's user can read or write. */
+function isPrivate(info: Deno.FileInfo): boolean {
+  const uid = Deno.uid();
+  return info.isFile && info.size === KEY_BYTES && ((info.mode ?? 0o777) & 0o077) === 0 &&
+    (uid === null || info.uid === uid);
+}
+
+async function readKey(path: string): Promise<Uint8Array | undefined> {
+  try {
+    if (!(await Deno.lstat(path)).isFile) return undefined;
+    const file = await Deno.open(path, { read: true });
+    try {
+      if (!isPrivate(await file.stat())) return undefined;
+      const bytes = new Uint8Array(KEY_BYTES);
+      let got = 0;
+      while (got < KEY_BYTES) {
+        const n = await file.read(bytes.subarray(got));
+        if (n === null) return undefined;
+        got += n;
+      }
+      return bytes;
+    } finally {
+      file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cache's MAC key: read from `<cacheDir>/.mac-key`, or made there (a new file linked into
+ * place, so parallel workers agree on one key) when it is missing or not private.
+ */
+function macKey(cacheDir: string): Promise<CryptoKey> {
+  let key = macKeys.get(cacheDir);
+  if (!key) {
+    key = (async () => {
+      await Deno.mkdir(cacheDir, { recursive: true, mode: 0o700 });
+      const folder = await Deno.lstat(cacheDir);
+      if (folder.isDirectory && ((folder.mode ?? 0) & 0o077) !== 0) {
+        await Deno.chmod(cacheDir, 0o700);
+      }
+      const path = join(cacheDir, KEY_FILE);
+      let raw = await readKey(path);
+      for (let attempt = 0; !raw && attempt < 3; attempt++) {
+        const temp = join(cacheDir, `.key-${crypto.randomUUID()}`);
+        try {
+          await Deno.writeFile(temp, crypto.getRandomValues(new Uint8Array(KEY_BYTES)), {
+            mode: 0o600,
+            createNew: true,
+          });
+          await Deno.chmod(temp, 0o600);
+          try {
+            await Deno.link(temp, path);
+          } catch (error) {
+            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+            // Another worker made one first, or the one there is not private: replace that.
+            if (!(await readKey(path))) await Deno.rename(temp, path);
+          }
+        } finally {
+          await Deno.remove(temp).catch(() => {});
+        }
+        raw = await readKey(path);
+      }
+      if (!raw) throw new Error(`the build cache's key ${path} cannot be made private`);
+      return await crypto.subtle.importKey(
+        "raw",
+        raw as Uint8Array<ArrayBuffer>,
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"],
+      );
+    })();
+    key.catch(() => macKeys.delete(cacheDir));
+    macKeys.set(cacheDir, key);
+  }
+  return key;
+}
+
+/** The MAC of an entry's text, as hex. */
+async function entryMac(cacheDir: string, text: string): Promise<string> {
+  const signed = await crypto.subtle.sign(
+    "HMAC",
+    await macKey(cacheDir),
+    new TextEncoder().encode(text),
+  );
+  return hex(signed);
+}
+
+/** Whether `mac` (hex) is the MAC of `text` (compared in constant time). */
+async function verifyMac(cacheDir: string, text: string, mac: string): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(mac)) return false;
+  const bytes = Uint8Array.from(mac.match(/../g)!, (h) => parseInt(h, 16));
+  return await crypto.subtle.verify(
+    "HMAC",
+    await macKey(cacheDir),
+    bytes,
+    new TextEncoder().encode(text),
+  );
+}
+
 /** Replaces `from` by `to` in every string of a JSON-like value. */
 function replaceStrings<T>(value: T, from: string, to: string): T {
   if (typeof value === "string") return value.replaceAll(from, to) as T;
@@ -264,22 +381,20 @@ async function discard(path: string): Promise<void> {
 
 /** Reads and verifies an entry; undefined (and the entry removed) on any doubt. */
 async function readEntry(
-  entryDir: string,
+  cacheDir: string,
   key: string,
 ): Promise<{ entry: Entry; blobs: Map<string, Uint8Array> } | undefined> {
+  const entryDir = join(cacheDir, key);
   let text: string;
-  let digest: string;
   try {
-    [text, digest] = await Promise.all([
-      Deno.readTextFile(join(entryDir, "entry.json")),
-      Deno.readTextFile(join(entryDir, "entry.sha256")),
-    ]);
+    text = await Deno.readTextFile(join(entryDir, "entry.json"));
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) await discard(entryDir);
     return undefined;
   }
   try {
-    if (await sha256(text) !== digest.trim()) throw new Error("entry.json does not match");
+    const mac = await Deno.readTextFile(join(entryDir, "entry.mac"));
+    if (!(await verifyMac(cacheDir, text, mac.trim()))) throw new Error("a wrong MAC");
     const entry = JSON.parse(text) as Entry;
     if (entry.schema !== SCHEMA || entry.key !== key) throw new Error("another entry");
     const paths = [...entry.changed.map(([path]) => path), ...entry.removed];
@@ -310,7 +425,7 @@ export async function restoreBuild(
   dir: string,
 ): Promise<BuildOutcome | undefined> {
   const entryDir = join(cacheDir, key);
-  const found = await readEntry(entryDir, key);
+  const found = await readEntry(cacheDir, key);
   if (!found) return undefined;
   const { entry, blobs } = found;
   for (const path of entry.removed) {
@@ -386,7 +501,7 @@ export async function storeBuild(
     }
     const text = JSON.stringify(entry);
     await Deno.writeTextFile(join(temp, "entry.json"), text);
-    await Deno.writeTextFile(join(temp, "entry.sha256"), `${await sha256(text)}\n`);
+    await Deno.writeTextFile(join(temp, "entry.mac"), `${await entryMac(cacheDir, text)}\n`);
     try {
       await Deno.rename(temp, join(cacheDir, key));
     } catch (error) {

@@ -155,7 +155,34 @@ Deno.test("buildSubmission() rebuilds when a cache entry is corrupt", async (t) 
       const text = JSON.stringify(entry);
       await Deno.writeTextFile(path, text);
       await Deno.writeTextFile(join(entryDir, "entry.sha256"), await sha256(text));
+      await Deno.writeTextFile(join(entryDir, "entry.mac"), await sha256(text));
     }],
+    ["a forged server with recomputed checksums and a MAC under another key", async () => {
+      const path = join(entryDir, "entry.json");
+      const entry = JSON.parse(await Deno.readTextFile(path));
+      const forged = new TextEncoder().encode("#!/bin/sh\necho forged\n");
+      const hash = await sha256(forged);
+      for (const [, item] of entry.changed) {
+        if (item.type !== "file") continue;
+        Object.assign(item, { sha256: hash, size: forged.length });
+      }
+      await Deno.writeFile(join(entryDir, "blobs", hash), forged);
+      const text = JSON.stringify(entry);
+      await Deno.writeTextFile(path, text);
+      const otherKey = await crypto.subtle.importKey(
+        "raw",
+        crypto.getRandomValues(new Uint8Array(32)),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      const mac = await crypto.subtle.sign("HMAC", otherKey, new TextEncoder().encode(text));
+      await Deno.writeTextFile(
+        join(entryDir, "entry.mac"),
+        Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join(""),
+      );
+    }],
+    ["a missing MAC", () => Deno.remove(join(entryDir, "entry.mac"))],
   ];
   for (const [name, corrupt] of corruptions) {
     await t.step(name, async () => {
@@ -169,6 +196,18 @@ Deno.test("buildSubmission() rebuilds when a cache entry is corrupt", async (t) 
     });
   }
   assert.equal(await restoreBuild(cache.dir, "0".repeat(64), "/nonexistent"), undefined);
+});
+
+Deno.test("the build cache's MAC key is private to the grader's user", async () => {
+  await using cache = await tempCache();
+  await using src = await writeTree(C_PAIR);
+  await build(src.dir, cache.dir);
+  const key = await Deno.lstat(join(cache.dir, ".mac-key"));
+  assert.ok(key.isFile);
+  assert.equal(key.size, 32);
+  assert.equal((key.mode ?? 0) & 0o777, 0o600);
+  assert.equal(key.uid, Deno.uid());
+  assert.equal(((await Deno.lstat(cache.dir)).mode ?? 0) & 0o077, 0, "the folder is private");
 });
 
 Deno.test("buildSubmission() without cache neither reads nor writes the cache", async () => {
@@ -196,7 +235,7 @@ Deno.test("buildSubmission() keeps one entry when parallel workers store the sam
   await using src = await writeTree(C_PAIR);
   const outcomes = await Promise.all(Array.from({ length: 4 }, () => build(src.dir, cache.dir)));
   for (const b of outcomes) assert.equal(b.server.ok && b.client.ok, true);
-  const names = await entries(cache.dir);
+  const names = (await entries(cache.dir)).filter((n) => n !== ".mac-key");
   assert.equal(names.length, 1, `one entry and no leftovers: ${names.join(", ")}`);
   const again = await Promise.all(Array.from({ length: 3 }, () => build(src.dir, cache.dir)));
   assert.deepEqual(again.map((b) => b.cache), ["hit", "hit", "hit"]);
@@ -271,7 +310,9 @@ Deno.test("pruneBuildCache() removes the least recently used entries beyond the 
   for (const name of ["a", "b", "c"]) {
     await using src = await writeTree({ "server.c": C_ECHO(name) });
     await build(src.dir, cache.dir);
-    keys.push(...(await entries(cache.dir)).filter((n) => !keys.includes(n)));
+    keys.push(
+      ...(await entries(cache.dir)).filter((n) => !n.startsWith(".") && !keys.includes(n)),
+    );
   }
   assert.equal(keys.length, 3);
   const day = 24 * 3600_000;
@@ -286,7 +327,10 @@ Deno.test("pruneBuildCache() removes the least recently used entries beyond the 
   assert.deepEqual([all.kept, all.removed], [3, 1]);
   const pruned = await pruneBuildCache(cache.dir, all.keptBytes - 1);
   assert.deepEqual([pruned.kept, pruned.removed], [2, 1]);
-  assert.deepEqual((await entries(cache.dir)).sort(), keys.slice(1).sort());
+  assert.deepEqual(
+    (await entries(cache.dir)).filter((n) => !n.startsWith(".")).sort(),
+    keys.slice(1).sort(),
+  );
 });
 
 Deno.test("defaultCacheDir() prefers SOCKGRADE_CACHE_DIR, then XDG_CACHE_HOME, then HOME", () => {
