@@ -33,73 +33,23 @@
 
 import { z } from "zod";
 import { UsageError } from "../../cli/usage_error.ts";
-import { CHECK_IDS } from "../checks_catalogue.ts";
-import { type GradeResult, type IsolationMode, RESULT_SCHEMA } from "../result.ts";
+import {
+  type GradeResult,
+  gradeResultSchema,
+  type IsolationMode,
+  RESULT_SCHEMA,
+  type RunEnvironment,
+} from "../result.ts";
 import { SpecError, specFromValue } from "../spec.ts";
 import { whyUnreadable } from "../read_error.ts";
 
-const event = z.object({
-  atMs: z.number(),
-  actor: z.enum(["probe", "capture", "server", "client", "grader"]),
-  kind: z.enum([
-    "start",
-    "connect",
-    "refused",
-    "send",
-    "receive",
-    "close",
-    "reset",
-    "stdout",
-    "stderr",
-    "exit",
-    "timeout",
-    "note",
-  ]),
-  connection: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  data: z.string().optional(),
-  size: z.number().optional(),
-});
-
-const check = z.object({
-  id: z.enum(CHECK_IDS),
-  status: z.enum(["pass", "fail", "warn", "skip", "error"]),
-  points: z.number(),
-  maxPoints: z.number(),
-  message: z.string(),
-  hint: z.string().optional(),
-  evidence: z.looseObject({
-    exchanges: z.array(z.object({ label: z.string(), events: z.array(event) })).optional(),
-    stdout: z.string().optional(),
-    stderr: z.string().optional(),
-  }),
-  durationMs: z.number(),
-});
-
-const isolation = z.enum(["netns", "none"]);
-
-const submission = z.object({
-  id: z.string().min(1, "must not be empty"),
-  path: z.string(),
-  language: z.string(),
-  score: z.number(),
-  maxScore: z.number(),
-  durationMs: z.number(),
-  isolation: isolation.optional(),
-  notes: z.array(z.string()).optional(),
-  checks: z.array(check),
-});
-
-const gradeResult = z.object({
-  schema: z.literal(RESULT_SCHEMA),
+/**
+ * `sockgrade/result@1` as published (`result.ts`), with the spec left to `specFromValue` (whose
+ * errors name the spec's field) and a start time that must be a date.
+ */
+const gradeResult = gradeResultSchema.extend({
   spec: z.unknown(),
-  isolation,
-  isolationReason: z.string().optional(),
   startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date"),
-  durationMs: z.number().min(0),
-  shard: z.string().regex(/^\d+\/\d+$/, "must look like I/N").optional(),
-  submissions: z.array(submission),
 });
 
 /**
@@ -221,7 +171,33 @@ export function mergeResults(
     submissions,
   };
   if (isolationReason) merged.isolationReason = isolationReason;
+  const environment = mergedEnvironment(results, name);
+  if (environment) merged.environment = environment;
   return merged;
+}
+
+/**
+ * The merged run's environment: the shared one when every result names the same, else the first
+ * that ran unsandboxed (or the first named), described as a mix so no report claims more
+ * containment than every part had.
+ */
+function mergedEnvironment(
+  results: readonly GradeResult[],
+  name: (i: number) => string,
+): RunEnvironment | undefined {
+  const named = results.flatMap((r, i) => r.environment ? [{ env: r.environment, i }] : []);
+  const first = named[0];
+  if (!first) return undefined;
+  if (named.every(({ env }) => JSON.stringify(env) === JSON.stringify(first.env))) {
+    return structuredClone(first.env);
+  }
+  const weakest = named.find(({ env }) => env.unsandboxed) ?? first;
+  return {
+    ...structuredClone(weakest.env),
+    description: "the merged results ran in different environments: " +
+      named.map(({ env, i }) => `${env.id} in ${name(i)}`).join(", "),
+    unsandboxed: named.some(({ env }) => env.unsandboxed),
+  };
 }
 
 /** Which shards a set of results covers. */

@@ -189,3 +189,36 @@ Deno.test("readResultFile() validates the file and names what is wrong", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("mergeResults() keeps the environment, and names a mix without claiming more", async () => {
+  const e1 = { id: "E1", description: "namespaces and bubblewrap", lacks: [], unsandboxed: false };
+  const e2 = {
+    id: "E2",
+    description: "no bubblewrap",
+    lacks: ["bubblewrap"],
+    unsandboxed: true,
+  };
+  const same = mergeResults([
+    result(["bob"], { environment: { ...e1, id: "E1" } }),
+    result(["alice"], { environment: { ...e1, id: "E1" } }),
+  ]);
+  assert.deepEqual(same.environment, e1);
+  const mixed = mergeResults([
+    result(["bob"], { environment: { ...e1, id: "E1" } }),
+    result(["alice"], { environment: { ...e2, id: "E2" } }),
+  ], ["a.json", "b.json"]);
+  assert.equal(mixed.environment?.id, "E2");
+  assert.equal(mixed.environment?.unsandboxed, true);
+  assert.match(mixed.environment!.description, /E1 in a\.json, E2 in b\.json/);
+  const dir = await Deno.makeTempDir({ prefix: "sockgrade-merge-test-" });
+  try {
+    const file = join(dir, "r.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify(result(["x"], { environment: { ...e1, id: "E1" } })),
+    );
+    assert.deepEqual((await readResultFile(file)).environment, e1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
