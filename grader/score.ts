@@ -20,7 +20,7 @@
 
 import { CHECK_IDS } from "./checks_catalogue.ts";
 import type { CheckOutcome } from "./checks/types.ts";
-import type { CheckResult } from "./result.ts";
+import type { CheckResult, SubmissionResult } from "./result.ts";
 import type { Spec } from "./spec.ts";
 
 /** Scored checks plus the totals. */
@@ -61,4 +61,12 @@ export function scoreSubmission(outcomes: readonly CheckOutcome[], spec: Spec): 
     score: round(counted.reduce((sum, c) => sum + c.points, 0)),
     maxScore: round(counted.reduce((sum, c) => sum + c.maxPoints, 0)),
   };
+}
+
+/**
+ * Whether a graded submission has full marks: every point of a non-empty rubric, and no check the
+ * grader could not run (a score out of less than the whole rubric is not full marks).
+ */
+export function hasFullMarks(s: Pick<SubmissionResult, "score" | "maxScore" | "checks">): boolean {
+  return s.maxScore > 0 && s.score >= s.maxScore && !s.checks.some((k) => k.status === "error");
 }

@@ -1,7 +1,7 @@
 /** Tests for scoring: rubric points, partial credit for warnings, errors never charged. */
 
 import assert from "node:assert/strict";
-import { scoreSubmission } from "./score.ts";
+import { hasFullMarks, scoreSubmission } from "./score.ts";
 import { DEFAULT_SPEC, specFromValue } from "./spec.ts";
 import { CHECK_IDS } from "./checks_catalogue.ts";
 import type { CheckOutcome } from "./checks/types.ts";
@@ -40,4 +40,20 @@ Deno.test("scoreSubmission() applies a warning's fraction and the spec's points"
   assert.equal(scored.checks.find((c) => c.id === "server.output")!.points, 3.33);
   assert.equal(scored.maxScore, 108);
   assert.equal(scored.score, 101.33);
+});
+
+Deno.test("hasFullMarks() needs every point and no check the grader could not run", () => {
+  const check = (status: "pass" | "error") => ({
+    id: "server.trigger" as const,
+    status,
+    points: 0,
+    maxPoints: 0,
+    message: "",
+    evidence: {},
+    durationMs: 0,
+  });
+  assert.equal(hasFullMarks({ score: 100, maxScore: 100, checks: [check("pass")] }), true);
+  assert.equal(hasFullMarks({ score: 90, maxScore: 90, checks: [check("error")] }), false);
+  assert.equal(hasFullMarks({ score: 99, maxScore: 100, checks: [check("pass")] }), false);
+  assert.equal(hasFullMarks({ score: 0, maxScore: 0, checks: [] }), false);
 });

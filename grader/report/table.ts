@@ -19,6 +19,7 @@
 
 import { createColors } from "picocolors";
 import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../result.ts";
+import { hasFullMarks } from "../score.ts";
 import { evidenceLines } from "./_evidence.ts";
 import {
   firstThingToFix,
@@ -77,11 +78,6 @@ function statusColor(c: Colors, status: CheckStatus): (s: string) => string {
 function scoreColor(c: Colors, score: number, max: number): (s: string) => string {
   if (score >= max) return c.green;
   return score >= max / 2 ? c.yellow : c.red;
-}
-
-/** Full marks: every point of a non-empty rubric, and no check the grader could not run. */
-function hasFullMarks(s: SubmissionResult): boolean {
-  return s.maxScore > 0 && s.score >= s.maxScore && !s.checks.some((k) => k.status === "error");
 }
 
 function median(values: number[]): number {

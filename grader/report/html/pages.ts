@@ -8,6 +8,7 @@
  */
 
 import { CHECK_IDS } from "../../checks_catalogue.ts";
+import { hasFullMarks } from "../../score.ts";
 import type {
   CheckResult,
   CheckStatus,
@@ -91,7 +92,7 @@ ${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
   const studentRows = subs.map((s, i) =>
     html`
       <tr data-order="${i}" data-percent="${percents[i]!}" data-language="${s.language}"
-        data-full="${s.score >= s.maxScore ? "1" : "0"}">
+        data-full="${hasFullMarks(s) ? "1" : "0"}">
         <td><a href="${files.get(s.id)!}">${s.id}</a></td>
         <td class="num">${formatPoints(s.score)} / ${formatPoints(s.maxScore)}</td>
         <td>${bar(percents[i]! / 100, `${percents[i]} %`)}</td>
@@ -109,7 +110,7 @@ ${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
         class="card"><p><strong>${subs.length}</strong> submission${subs.length === 1
           ? ""
           : "s"} · mean <strong>${formatPoints(mean)} %</strong> · full marks: <strong>${subs
-          .filter((s) => s.score >= s.maxScore).length}</strong></p>
+          .filter(hasFullMarks).length}</strong></p>
       ${scoreHistogram(scoreBins(subs))}</div>
       <h2>Checks</h2>
       <table class="checks">
