@@ -305,7 +305,8 @@ Deno.test("prairielearn run.sh reports a grader fault as gradable: false", async
 // Inside the container stand-in (environment E3: root, no nested user namespaces, no admin
 // capabilities), as Gradescope and PrairieLearn run their containers.
 
-const CONTAINER_LIKE = "/work/shared/tools/container-like";
+/** The project's own container stand-in (`tests/_helpers/container_like.sh`). */
+const CONTAINER_LIKE = fileURLToPath(new URL("./_helpers/container_like.sh", import.meta.url));
 
 /** Runs an entry script inside the container stand-in; fails at once when it is missing. */
 async function inContainer(script: string, env: Record<string, string>): Promise<Ran> {
