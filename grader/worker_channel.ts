@@ -27,6 +27,7 @@
 
 import net from "node:net";
 import { Readable } from "node:stream";
+import { concatBytes } from "./bytes.ts";
 import type { SubmissionResult } from "./result.ts";
 import type { WorkerJob } from "./worker.ts";
 
@@ -163,7 +164,7 @@ export async function* boundedLines(
         throw new MessageTooLong(`a line exceeds ${maxBytes} bytes`);
       }
       parts.push(chunk.subarray(start, end));
-      yield decoder.decode(concat(parts));
+      yield decoder.decode(concatBytes(parts));
       parts = [];
       size = 0;
       start = end + 1;
@@ -174,16 +175,5 @@ export async function* boundedLines(
       parts.push(chunk.slice(start));
     }
   }
-  if (parts.length > 0) yield decoder.decode(concat(parts));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  if (parts.length > 0) yield decoder.decode(concatBytes(parts));
 }

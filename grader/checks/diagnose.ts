@@ -21,7 +21,7 @@
  * @module
  */
 
-import { escapeText } from "../bytes.ts";
+import { concatBytes, escapeText } from "../bytes.ts";
 import { type FramedMessage, LineFramer } from "../framing.ts";
 import type { ProgramKind } from "../submission/discover.ts";
 import { hint, type HintCause } from "./hints/mod.ts";
@@ -199,16 +199,6 @@ function firstLines(bytes: Uint8Array, max: number): Uint8Array {
     if (at === -1) return bytes;
   }
   return bytes.subarray(0, at + 1);
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function equalLists(a: readonly string[], b: readonly string[]): boolean {
