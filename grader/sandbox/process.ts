@@ -674,6 +674,9 @@ export function startProgram(opts: StartOptions): RunningProgram {
   );
 }
 
+/** How long reading a program's output may hold the event loop before it lets others run. */
+const PUMP_TURN_MS = 10;
+
 class Program implements RunningProgram {
   readonly pid: number;
   readonly startedAt: number;
@@ -893,6 +896,7 @@ class Program implements RunningProgram {
     this.#readers.push(reader);
     // stdout starts with the shim's marker: held back until it is complete, then dropped.
     let head: Uint8Array | undefined = marked ? new Uint8Array(0) : undefined;
+    let lastTurn = performance.now();
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -914,6 +918,12 @@ class Program implements RunningProgram {
           if (chunk.length === 0) continue;
         }
         capture.push(chunk, performance.now() - this.startedAt);
+        if (performance.now() - lastTurn > PUMP_TURN_MS) {
+          // A program that floods must not starve the grader's own timers and sockets: give
+          // the event loop a full turn (timers, then I/O) before reading on.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastTurn = performance.now();
+        }
       }
     } catch {
       // the stream was cancelled: what was read is kept
