@@ -8,16 +8,16 @@
  * swallowed: any other error is rethrown with its stack.
  *
  * The compiled executable (`deno task compile`) also starts its own grading workers through this
- * file, with the hidden argument of `grader/worker_launch.ts`.
+ * file, with the hidden argument of `grader/run/worker_launch.ts`.
  *
  * @module
  */
 
 import { Command, CommanderError } from "commander";
-import { GraderFailure, UsageError } from "./cli/usage_error.ts";
+import { GraderFailure, UsageError } from "./grader/errors/usage_error.ts";
 import { commandPrefix } from "./cli/invocation.ts";
 import { VERSION } from "./cli/version.ts";
-import { WORKER_COMMAND } from "./grader/worker_launch.ts";
+import { WORKER_COMMAND } from "./grader/run/worker_launch.ts";
 
 /** A command: its one-line summary for the top-level help, and how to build it when it runs. */
 interface CommandEntry {
@@ -105,7 +105,7 @@ function writeStdout(text: string): void {
  */
 export async function main(args: string[]): Promise<number> {
   if (args[0] === WORKER_COMMAND) {
-    await (await import("./grader/worker_main.ts")).runWorker();
+    await (await import("./grader/run/worker_main.ts")).runWorker();
     return 0;
   }
   try {

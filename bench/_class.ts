@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import type { SubmissionRef } from "../grader/grade.ts";
+import type { SubmissionRef } from "../grader/run/grade.ts";
 import { makeClass, type PlannedStudent } from "./make_class.ts";
 import { optionalPositional, wholeNumber } from "./_options.ts";
 

@@ -16,7 +16,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../cli/usage_error.ts";
+import { UsageError } from "../grader/errors/usage_error.ts";
 
 /** How a script is named in its messages and what `--help` prints. */
 export interface Script {

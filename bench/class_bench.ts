@@ -21,7 +21,7 @@
  */
 
 import { join } from "node:path";
-import { grade, type SubmissionRef } from "../grader/grade.ts";
+import { grade, type SubmissionRef } from "../grader/run/grade.ts";
 import type { GradeResult } from "../grader/result.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { FROM_CACHE_NOTE, pythonOf, toolchain } from "../grader/submission/build.ts";

@@ -16,8 +16,8 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { grade } from "../grader/grade.ts";
-import { loopbackPlan } from "../grader/net_plan.ts";
+import { grade } from "../grader/run/grade.ts";
+import { loopbackPlan } from "../grader/sandbox/net_plan.ts";
 import { runServerChecks } from "../grader/checks/server_checks.ts";
 import type { CheckOutcome } from "../grader/checks/types.ts";
 import { DEFAULT_SPEC, type Spec } from "../grader/spec.ts";

@@ -24,7 +24,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UsageError } from "../cli/usage_error.ts";
+import { UsageError } from "../grader/errors/usage_error.ts";
 import { exitOnUsageError, parseCommandLine, type Script, wholeNumber } from "./_options.ts";
 
 /** The fixture corpus the class is drawn from. */

@@ -13,11 +13,12 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { grade, type SubmissionRef } from "../grader/grade.ts";
+import { grade, type SubmissionRef } from "../grader/run/grade.ts";
 import { runProgram } from "../grader/sandbox/process.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { countArgument, type Script } from "./_options.ts";
 import { quantile } from "./_stats.ts";
+import { describeMachine } from "./_machine.ts";
 
 const FIXTURES = fileURLToPath(new URL("../tests/fixtures", import.meta.url));
 const LANGUAGES = ["c", "cpp", "python", "java", "ts"];
@@ -60,6 +61,7 @@ function seconds(n: number): string {
   return `${n.toFixed(2)} s`;
 }
 
+const machineBefore = describeMachine();
 const rows: string[] = [];
 const checkRows = new Map<string, string[]>();
 for (const language of LANGUAGES) {
@@ -95,8 +97,8 @@ try {
   const startCpu = (cpuSeconds() - cpu) / 30;
   console.log(
     `Profile, ${
-      new Date().toISOString().slice(0, 10)
-    }, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ${copies} copies per language, one lane, cache warm.\n`,
+      new Date().toISOString().slice(0, 16)
+    } UTC, ${copies} copies per language, one lane, cache warm.\nMachine before: ${machineBefore}.\nMachine after:  ${describeMachine()}.\n`,
   );
   console.log("| correct fixture | wall per submission | CPU per submission | scores |");
   console.log("| --- | ---: | ---: | --- |");

@@ -11,7 +11,9 @@
  * p50/p99 trigger-to-line latency (the k-th response line of a round matched with the k-th
  * trigger written in it, as all responses are the same line); peak RSS (VmHWM in
  * /proc/<pid>/status, summed over the fork server's children) and PSS (from smaps_rollup, which
- * shares the pages the forked children have in common) taken with all 1,000 connections open.
+ * shares the pages the forked children have in common) taken with all 1,000 connections open;
+ * CPU time (user + system, from /proc/<pid>/stat, summed over the process tree, children that
+ * exited included) spent from the first write to the last response line.
  * Servers log to /dev/null and run under `prlimit --nofile=8192`.
  *
  * Run: `deno run -A bench/server_bench.ts` (task `bench:server`). It prints a markdown table.
@@ -35,6 +37,7 @@ interface Result {
   peakRssKiB: number;
   pssKiB: number;
   processes: number;
+  cpuSeconds: number;
 }
 
 /** A free port on 127.0.0.1 (taken from the system, then freed for the server). */
@@ -59,6 +62,24 @@ function pss(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** User + system CPU seconds of a process and its waited-for children (/proc/<pid>/stat). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces): utime is the 12th, then stime,
+    // cutime, cstime; all in clock ticks of 1/100 s.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    return (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of a process tree. */
+function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + cpuSeconds(p), 0);
 }
 
 /** The pid and all its descendants. */
@@ -161,6 +182,7 @@ async function run(name: string, command: string[]): Promise<Result> {
     }
     const sent = new Float64Array(CONNECTIONS);
     const latencies = new Float64Array(CONNECTIONS * ROUNDS);
+    const cpuAtStart = treeCpuSeconds(child.pid);
     const start = performance.now();
     for (let round = 0; round < ROUNDS; round++) {
       const writes = conns.map((conn, i) => {
@@ -175,6 +197,7 @@ async function run(name: string, command: string[]): Promise<Result> {
       }
     }
     const elapsed = arrivals[CONNECTIONS * ROUNDS - 1]! - start;
+    const cpuUsed = treeCpuSeconds(child.pid) - cpuAtStart;
     const tree = processTree(child.pid);
     const peakRssKiB = tree.reduce((sum, pid) => sum + statusField(pid, "VmHWM"), 0);
     const pssKiB = tree.reduce((sum, pid) => sum + pss(pid), 0);
@@ -187,6 +210,7 @@ async function run(name: string, command: string[]): Promise<Result> {
       peakRssKiB,
       pssKiB,
       processes: tree.length,
+      cpuSeconds: cpuUsed,
     };
   } finally {
     for (const conn of conns) conn.close();
@@ -261,14 +285,14 @@ if (import.meta.main) {
       } response lines each.\n`,
     );
     console.log(
-      "| server | triggers/s | p50 latency | p99 latency | peak RSS (VmHWM, summed) | PSS | processes |",
+      "| server | triggers/s | p50 latency | p99 latency | CPU (user + sys) | peak RSS (VmHWM, summed) | PSS | processes |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of results) {
       console.log(
         `| ${r.name} | ${Math.round(r.triggersPerSecond).toLocaleString("en-US")} | ${
           r.p50Ms.toFixed(1)
-        } ms | ${r.p99Ms.toFixed(1)} ms | ${mib(r.peakRssKiB)} | ${
+        } ms | ${r.p99Ms.toFixed(1)} ms | ${r.cpuSeconds.toFixed(2)} s | ${mib(r.peakRssKiB)} | ${
           mib(r.pssKiB)
         } | ${r.processes} |`,
       );

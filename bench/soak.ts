@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { grade } from "../grader/grade.ts";
+import { grade } from "../grader/run/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import type { GradeResult } from "../grader/result.ts";
 import { TreeWatcher } from "../tests/hostile/_tree_watcher.ts";

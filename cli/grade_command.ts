@@ -13,29 +13,39 @@ import {
   parseShard,
   selectShard,
 } from "../grader/inputs/mod.ts";
-import { grade, IsolationError } from "../grader/grade.ts";
-import { createProgress } from "../grader/progress.ts";
+import { grade, IsolationError } from "../grader/run/grade.ts";
+import { createProgress } from "../grader/run/progress.ts";
 import type { Spec } from "../grader/spec.ts";
 import {
   addReportOptions,
   checkReportOptions,
   type ReportOptions,
+  resolveReportPaths,
   writeReports,
 } from "./reports.ts";
-import { resolveReportPaths, userPath } from "./paths.ts";
-import { type ReferenceSubmission, referenceSubmission } from "../grader/reference.ts";
-import { GraderFailure, UsageError } from "./usage_error.ts";
+import { userPath } from "./paths.ts";
+import { type ReferenceSubmission, referenceSubmission } from "../grader/inputs/reference.ts";
+import { GraderFailure, UsageError } from "../grader/errors/usage_error.ts";
 import { copySamples } from "./samples.ts";
 import { specFromOption } from "./server_command.ts";
 import { examples } from "./help.ts";
+import { Regrade, regradeCommand } from "./regrade.ts";
+import { commandPrefix } from "./invocation.ts";
+import {
+  addSimilarityOptions,
+  checkSimilarityOptions,
+  type SimilarityFlags,
+  similarityOf,
+} from "./similarity_options.ts";
 
-interface GradeFlags extends ReportOptions {
+interface GradeFlags extends ReportOptions, SimilarityFlags {
   spec?: string;
   jobs?: number;
   isolation: "auto" | "netns" | "none";
   shard?: string;
   cache: boolean;
   trustedCode?: boolean;
+  regradeErrors?: string;
 }
 
 /** Parses `--jobs`. */
@@ -48,13 +58,21 @@ function parseJobs(text: string): number {
 }
 
 /** Grades submissions and writes the reports; used by the `grade` command's action. */
-export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Promise<void> {
+export async function runGrade(
+  givenPaths: string[],
+  givenFlags: GradeFlags,
+  prefix = commandPrefix(),
+): Promise<void> {
   // `deno task grade .` runs in sockgrade's folder: paths are meant from where it was typed.
   const paths = givenPaths.map(userPath);
   const flags = resolveReportPaths(givenFlags);
-  const spec: Spec = await specFromOption(flags.spec);
+  const regrade = flags.regradeErrors ? await Regrade.load(flags.regradeErrors, flags) : undefined;
+  const spec: Spec = regrade
+    ? regrade.spec(flags.spec ? await specFromOption(flags.spec) : undefined)
+    : await specFromOption(flags.spec);
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   await checkReportOptions(flags);
+  await checkSimilarityOptions(flags);
   const samples = paths.length === 0 ? await copySamples() : undefined;
   let inputs: ExpandedInputs | undefined;
   let reference: ReferenceSubmission | undefined;
@@ -69,7 +87,7 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
           console.error("note: the reference solution is graded by `deno task grade` only.");
         }
       } else {
-        reference = await referenceSubmission();
+        reference = await referenceSubmission(spec);
         inputs.submissions.unshift({
           id: "reference",
           path: reference.path,
@@ -78,9 +96,10 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
       }
     }
     for (const note of inputs.notes) console.error(`note: ${note}`);
-    const chosen = shard
+    const sliced = shard
       ? selectShard(inputs.submissions, shard.index, shard.count)
       : inputs.submissions;
+    const chosen = regrade ? regrade.select(sliced, flags.quiet === true) : sliced;
     if ((flags.gradescope || flags.prairielearn) && chosen.length !== 1) {
       throw new UsageError(
         `--gradescope and --prairielearn describe one submission, but ${chosen.length} were found. Grade one submission at a time for them.`,
@@ -105,10 +124,20 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
     }
     result.submissions = result.submissions.map((s, i) => ({ ...s, path: chosen[i]!.source }));
     if (shard) result.shard = `${shard.index}/${shard.count}`;
+    if (regrade) {
+      // The copy report compares a whole class: a regrade keeps the earlier run's.
+      const earlier = regrade.earlierSimilarity;
+      result = regrade.merge(result);
+      if (earlier) result.similarity = earlier;
+    } else {
+      result.similarity = await similarityOf(chosen, { ...flags, shard: result.shard });
+    }
     if (result.isolation === "none" && flags.isolation !== "none" && !flags.quiet) {
       console.error(`note: graded on ${result.isolationReason}.`);
     }
-    await writeReports(result, flags);
+    await writeReports(result, flags, {
+      regradeCommand: regradeCommand(prefix, givenPaths, givenFlags),
+    });
   } finally {
     await inputs?.cleanup();
     await reference?.cleanup();
@@ -118,7 +147,7 @@ export async function runGrade(givenPaths: string[], givenFlags: GradeFlags): Pr
 
 /** The `grade` command; `prefix` is how the user runs commands, for the examples in its help. */
 export function gradeCommand(prefix = "deno task"): Command {
-  return addReportOptions(
+  return addReportOptions(addSimilarityOptions(
     new Command("grade")
       .summary("grade submissions (with none, the bundled samples)")
       .description(
@@ -129,7 +158,7 @@ export function gradeCommand(prefix = "deno task"): Command {
       .option("--spec <file>", "the assignment spec (JSON or JSONC); default: the article's")
       .option(
         "-j, --jobs <n>",
-        "submissions graded at once (default: the number of cores)",
+        "submissions graded at once, fixed (default: adapts to the idle CPU and free memory, 1 to 8 per core)",
         parseJobs,
       )
       .addOption(
@@ -138,6 +167,11 @@ export function gradeCommand(prefix = "deno task"): Command {
           .default("auto"),
       )
       .option("--shard <i/n>", "grade only slice I of N (merge the JSON results with `merge`)")
+      .option(
+        "--regrade-errors <result.json>",
+        "grade again only the submissions that result.json has checks the grader could not run " +
+          "for, with its spec, and merge them into it (write it back with --json result.json)",
+      )
       .option(
         "--trusted-code",
         "the submissions are code you trust (your own): run them even where sockgrade cannot " +
@@ -148,14 +182,18 @@ export function gradeCommand(prefix = "deno task"): Command {
         "build every submission again instead of restoring an earlier build of the same files " +
           "(cache: $SOCKGRADE_CACHE_DIR, else ~/.cache/sockgrade/builds)",
       ),
-  ).addHelpText(
+  )).addHelpText(
     "after",
     examples(prefix, "grade", [
       ["", "the bundled samples"],
       [".", "your own submission, from its folder"],
       ["class/ --json result.json --csv grades.csv", "a class, with reports"],
+      [
+        "--regrade-errors result.json --json result.json class/",
+        "grade again what the grader could not run",
+      ],
     ]),
   ).action(async (paths: string[], flags: GradeFlags) => {
-    await runGrade(paths, flags);
+    await runGrade(paths, flags, prefix);
   });
 }

@@ -28,7 +28,7 @@
  */
 
 import { basename, dirname, join, resolve } from "node:path";
-import { UsageError } from "./usage_error.ts";
+import { UsageError } from "../grader/errors/usage_error.ts";
 
 /** A report output named on the command line. */
 export interface Output {

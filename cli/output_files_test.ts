@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkOutputs, writeFileAtomic, writeFolderAtomic } from "./output_files.ts";
-import { UsageError } from "./usage_error.ts";
+import { UsageError } from "../grader/errors/usage_error.ts";
 
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "sockgrade-output-files-test-" });

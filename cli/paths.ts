@@ -8,7 +8,6 @@
 
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ReportOptions } from "./reports.ts";
 
 /** The sockgrade checkout, where `deno task` runs whatever folder it was started from. */
 const REPO_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -49,14 +48,4 @@ export function invocationDir(): string {
 export function userPath(path: string): string {
   const base = invocationDir();
   return path === "-" || base === Deno.cwd() ? path : resolve(base, path);
-}
-
-/** The report options with their file paths resolved by {@linkcode userPath}. */
-export function resolveReportPaths<T extends ReportOptions>(options: T): T {
-  const resolved = { ...options };
-  for (const key of ["json", "junit", "csv", "gradescope", "prairielearn", "html"] as const) {
-    const value = resolved[key];
-    if (value !== undefined) resolved[key] = userPath(value);
-  }
-  return resolved;
 }

@@ -9,37 +9,44 @@
 import type { Command } from "commander";
 import type { GradeResult } from "../grader/result.ts";
 import { formatDetail, formatStudentView, formatTable } from "../grader/report/table.ts";
-import { formatJson } from "../grader/report/json.ts";
-import { formatJunit } from "../grader/report/junit.ts";
-import { formatCsv } from "../grader/report/csv.ts";
-import { formatGradescope } from "../grader/report/gradescope.ts";
-import { formatPrairieLearn } from "../grader/report/prairielearn.ts";
-import { renderHtmlReport } from "../grader/report/html.ts";
-import { GraderFailure, UsageError } from "./usage_error.ts";
+import { REPORT_FORMATS, type ReportFormat } from "../grader/report/mod.ts";
+import { GraderFailure, UsageError } from "../grader/errors/usage_error.ts";
+import { userPath } from "./paths.ts";
 import { checkOutputs, type Output, writeFileAtomic, writeFolderAtomic } from "./output_files.ts";
 
-/** The parsed report flags. */
+/** The parsed report flags: a path per report format asked for (see `REPORT_FORMATS`). */
 export interface ReportOptions {
-  json?: string;
-  junit?: string;
-  csv?: string;
-  gradescope?: string;
-  prairielearn?: string;
-  html?: string;
+  [format: string]: unknown;
   detail?: boolean;
   quiet?: boolean;
   color?: boolean;
 }
 
-/** Adds the report flags to a command. */
+/** The path given for a format, if any. */
+export function reportPath(options: ReportOptions, format: ReportFormat): string | undefined {
+  const value = options[format.name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The report options with their paths resolved by `userPath` (see `paths.ts`). */
+export function resolveReportPaths<T extends ReportOptions>(options: T): T {
+  const resolved: ReportOptions = { ...options };
+  for (const format of REPORT_FORMATS) {
+    const path = reportPath(options, format);
+    if (path !== undefined) resolved[format.name] = userPath(path);
+  }
+  return resolved as T;
+}
+
+/** Adds the report flags to a command: one per report format, then the terminal's. */
 export function addReportOptions(command: Command): Command {
+  for (const format of REPORT_FORMATS) {
+    command.option(
+      `--${format.name} <${format.output === "folder" ? "dir" : "file"}>`,
+      format.description,
+    );
+  }
   return command
-    .option("--json <file>", "write the sockgrade/result@1 JSON to FILE (- for standard output)")
-    .option("--junit <file>", "write JUnit XML (one testsuite per submission) to FILE")
-    .option("--csv <file>", "write a gradebook CSV (id, score, max, one column per check) to FILE")
-    .option("--gradescope <file>", "write Gradescope's results.json (one submission) to FILE")
-    .option("--prairielearn <file>", "write PrairieLearn's results.json (one submission) to FILE")
-    .option("--html <dir>", "write a static HTML report (class overview, one page per student)")
     .option("--detail", "print every check's message and evidence")
     .option("-q, --quiet", "no progress bar and no table; only the files asked for")
     .option("--no-color", "no colours on the terminal (NO_COLOR is honoured too)");
@@ -51,21 +58,13 @@ function useColor(options: ReportOptions): boolean {
     !(Deno.env.get("NO_COLOR") ?? "");
 }
 
-/** The report files and folder the options name (`--json -` is standard output, not a file). */
-export function reportOutputs(options: ReportOptions): Output[] {
-  const outputs: Output[] = [];
-  const file = (option: string, path: string | undefined) => {
-    if (path !== undefined && path !== "-") outputs.push({ option, path, kind: "file" });
-  };
-  file("--json", options.json);
-  file("--junit", options.junit);
-  file("--csv", options.csv);
-  file("--gradescope", options.gradescope);
-  file("--prairielearn", options.prairielearn);
-  if (options.html !== undefined) {
-    outputs.push({ option: "--html", path: options.html, kind: "folder" });
-  }
-  return outputs;
+/** The report files and folders the options name (`-` is standard output, not a file). */
+export function reportOutputs(options: ReportOptions): (Output & { format: ReportFormat })[] {
+  return REPORT_FORMATS.flatMap((format) => {
+    const path = reportPath(options, format);
+    if (path === undefined || (format.toStdout && path === "-")) return [];
+    return [{ option: `--${format.name}`, path, kind: format.output, format }];
+  });
 }
 
 /**
@@ -79,50 +78,52 @@ export async function checkReportOptions(options: ReportOptions): Promise<void> 
 
 /**
  * Writes every report asked for, each atomically, then the terminal view unless quiet or JSON
- * went to stdout. A report that cannot be written does not stop the others.
+ * went to stdout. A report that cannot be written does not stop the others. `view.regradeCommand`
+ * is the command the class table names for regrading the checks the grader could not run.
  *
  * @throws {GraderFailure} after writing the others, naming each report that could not be written.
  */
-export async function writeReports(result: GradeResult, options: ReportOptions): Promise<void> {
+export async function writeReports(
+  result: GradeResult,
+  options: ReportOptions,
+  view: { regradeCommand?: string } = {},
+): Promise<void> {
   const single = result.submissions.length === 1;
-  if ((options.gradescope || options.prairielearn) && !single) {
+  const oneOnly = REPORT_FORMATS.filter((f) => f.oneSubmission && reportPath(options, f));
+  if (oneOnly.length > 0 && !single) {
     throw new UsageError(
-      `--gradescope and --prairielearn describe one submission, but ${result.submissions.length} were graded. Grade one submission at a time for them.`,
+      `${oneOnly.map((f) => `--${f.name}`).join(" and ")} describe${
+        oneOnly.length === 1 ? "s" : ""
+      } one submission, but ${result.submissions.length} were graded. Grade one submission at a time for ${
+        oneOnly.length === 1 ? "it" : "them"
+      }.`,
     );
   }
-  const json = formatJson(result);
-  const formats: Record<string, (r: GradeResult) => string> = {
-    "--json": () => json,
-    "--junit": formatJunit,
-    "--csv": formatCsv,
-    "--gradescope": formatGradescope,
-    "--prairielearn": formatPrairieLearn,
-  };
   const failures: string[] = [];
-  for (const output of reportOutputs(options)) {
+  const outputs = reportOutputs(options);
+  for (const output of outputs) {
     try {
-      if (output.kind === "folder") {
-        await writeFolderAtomic(output.path, renderHtmlReport(result));
-      } else {
-        await writeFileAtomic(output.path, formats[output.option]!(result));
-      }
+      const rendered = output.format.render(result);
+      if (typeof rendered === "string") await writeFileAtomic(output.path, rendered);
+      else await writeFolderAtomic(output.path, rendered);
     } catch (error) {
       failures.push(`${output.option} ${output.path} (${(error as Error).message})`);
     }
   }
-  if (options.json === "-") {
-    await Deno.stdout.write(new TextEncoder().encode(json));
+  const toStdout = REPORT_FORMATS.find((f) => f.toStdout && reportPath(options, f) === "-");
+  if (toStdout) {
+    await Deno.stdout.write(new TextEncoder().encode(toStdout.render(result) as string));
   } else if (!options.quiet) {
     const color = useColor(options);
     const width = Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 100;
     const blocks = single && !options.detail ? [formatStudentView(result, { color })] : [
-      formatTable(result, { color, width }),
+      formatTable(result, { color, width, regradeCommand: view.regradeCommand }),
       ...(options.detail ? result.submissions.map((s) => formatDetail(s, { color })) : []),
     ];
     console.log(blocks.join("\n\n"));
   }
   if (failures.length > 0) {
-    const written = reportOutputs(options).length - failures.length;
+    const written = outputs.length - failures.length;
     throw new GraderFailure(
       `could not write ${failures.join("; ")}${
         written > 0 ? `; the other ${written} report(s) were written` : ""

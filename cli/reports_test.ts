@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { sampleResult } from "../grader/report/_sample_result.ts";
 import { checkReportOptions, writeReports } from "./reports.ts";
-import { GraderFailure, UsageError } from "./usage_error.ts";
+import { GraderFailure, UsageError } from "../grader/errors/usage_error.ts";
 
 Deno.test("a report that cannot be written at the end does not stop the others", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "sockgrade-reports-test-" });

@@ -1,6 +1,7 @@
 /**
- * `sockgrade server [allowed-client-address] [port]`: runs the reference server
- * ({@linkcode serve}) until SIGINT or SIGTERM. This file only turns arguments into options: bad
+ * `sockgrade server [allowed-client-address|path] [port|server-path]`: runs the reference server
+ * ({@linkcode serve}) until SIGINT or SIGTERM, over the transport `--transport` names (EXERCISE.md
+ * §6: for `unix-stream` and `unix-dgram` the arguments are paths). This file only turns arguments into options: bad
  * arguments are usage errors (exit 2), a port or address that cannot be listened on prints one
  * line and exits 1, and a stop by signal exits 0.
  *
@@ -9,9 +10,17 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isIP } from "node:net";
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_LINE_BYTES, ListenError, serve } from "../server.ts";
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_LINE_BYTES,
+  isUnixTransport,
+  ListenError,
+  serve,
+  type Transport,
+  TRANSPORTS,
+} from "../reference/server.ts";
 import { DEFAULT_SPEC, loadSpec, type Spec, SpecError } from "../grader/spec.ts";
-import { UsageError } from "./usage_error.ts";
+import { UsageError } from "../grader/errors/usage_error.ts";
 import { examples } from "./help.ts";
 import { userPath } from "./paths.ts";
 
@@ -32,6 +41,56 @@ export function parsePort(text: string): number {
     throw new InvalidArgumentError("Not a port: pass a whole number from 0 to 65535.");
   }
   return port;
+}
+
+/**
+ * The two positional arguments of `server` or `client` read for `transport`: over `tcp` and
+ * `udp` an IP address and a port, over the Unix-domain transports two paths (both required).
+ * `what` names them for messages, e.g. `["allowed client", "server"]`.
+ */
+export function readEnds(
+  transport: Transport,
+  first: string | undefined,
+  second: string | undefined,
+  what: readonly [string, string],
+): { address?: string; port?: number; path?: string } {
+  const wrap = (parse: () => unknown) => {
+    try {
+      return parse();
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  if (isUnixTransport(transport)) {
+    if (!first || !second) {
+      throw new UsageError(
+        `--transport ${transport} needs two paths: the ${what[0]}'s socket path, then the ${
+          what[1]
+        }'s.`,
+      );
+    }
+    if (/^\d{1,5}$/.test(second)) {
+      throw new UsageError(
+        `"${second}" looks like a port, but over ${transport} the second argument is the ${
+          what[1]
+        }'s socket path.`,
+      );
+    }
+    return { address: first, path: second };
+  }
+  return {
+    address: first === undefined ? undefined : wrap(() => parseAddress(first)) as string,
+    port: second === undefined ? undefined : wrap(() => parsePort(second)) as number,
+  };
+}
+
+/**
+ * The transport to use: `--transport` if given, else the spec's `transport` (a field of specs
+ * that name one, EXERCISE.md §6), else `tcp`.
+ */
+export function transportOf(flag: Transport | undefined, spec: Spec): Transport {
+  const named = (spec as Spec & { transport?: string }).transport;
+  return flag ?? (TRANSPORTS.find((t) => t === named) ?? "tcp");
 }
 
 /** Parses a duration in seconds (decimals allowed, e.g. `0.5`) into milliseconds. */
@@ -87,7 +146,16 @@ export async function specFromOption(path: string | undefined): Promise<Spec> {
   }
 }
 
+/**
+ * The spec of the reference server and client: the one `--spec` names, else the built-in one.
+ * Errors as {@linkcode specFromOption}.
+ */
+export async function referenceSpec(path: string | undefined): Promise<Spec> {
+  return await specFromOption(path);
+}
+
 interface ServerFlags {
+  transport?: Transport;
   allow: string[];
   port?: number;
   hostname?: string;
@@ -105,22 +173,28 @@ export function serverCommand(prefix = "deno task"): Command {
     .summary("run the reference server")
     .description(
       'Run the reference server: print "Receive Query" (the spec\'s response) on stdout for each ' +
-        'message that is exactly "Client Query" (the trigger), from allowed client addresses only. ' +
-        "Everything else is logged on stderr. Stop it with Ctrl-C (SIGINT) or SIGTERM.",
+        'message that is exactly "Client Query" (the trigger), from allowed clients only. ' +
+        "Everything else is logged on stderr. Stop it with Ctrl-C (SIGINT) or SIGTERM. Over " +
+        "unix-stream and unix-dgram the arguments are paths: the path the client binds its socket " +
+        "to, then the server's socket path (a stale socket file there is replaced).",
     )
     .argument(
-      "[allowed-client-address]",
-      "the only client address whose messages are accepted (default: 127.0.0.1)",
-      parseAddress,
+      "[allowed-client-address|path]",
+      "the only client whose messages are accepted: an IP address (default: 127.0.0.1), or the path a Unix-domain client binds",
     )
     .argument(
-      "[port]",
-      `the port to listen on; 0 picks a free one (default: the spec's, ${DEFAULT_SPEC.port})`,
-      parsePort,
+      "[port|server-path]",
+      `the port to listen on, 0 picks a free one (default: the spec's, ${DEFAULT_SPEC.port}); or the server's socket path`,
     )
     .addOption(
-      new Option("--allow <address>", "also accept this client address (repeatable)")
-        .argParser(collect(parseAddress)).default([], "none"),
+      new Option(
+        "--transport <transport>",
+        "the transport, EXERCISE.md §6 (default: the spec's, else tcp)",
+      ).choices(TRANSPORTS),
+    )
+    .addOption(
+      new Option("--allow <address|path>", "also accept this client (repeatable)")
+        .default([], "none").argParser((text: string, previous: string[]) => [...previous, text]),
     )
     .addOption(new Option("--port <port>", "the port to listen on").argParser(parsePort))
     .addOption(
@@ -129,7 +203,10 @@ export function serverCommand(prefix = "deno task"): Command {
         "the local address to listen on (default: 0.0.0.0, or :: when an allowed address is IPv6)",
       ).argParser(parseAddress),
     )
-    .option("--spec <file>", "an assignment spec (JSON or JSONC): trigger, response and port")
+    .option(
+      "--spec <file>",
+      `an assignment spec (JSON or JSONC): transport, trigger, response and port (default: the article's homework)`,
+    )
     .addOption(
       new Option("--max-line-bytes <bytes>", "a longer line is discarded up to its newline")
         .argParser(parseBytes).default(DEFAULT_MAX_LINE_BYTES),
@@ -149,15 +226,27 @@ export function serverCommand(prefix = "deno task"): Command {
         ["", "allow 127.0.0.1, port 6666"],
         ["192.168.100.2 6666", "the article's setup"],
         ["--allow ::1 --allow 127.0.0.1 --port 0", ""],
+        ["--transport udp ::1 6666", "UDP over IPv6"],
+        ["--transport unix-stream /tmp/client.sock /tmp/server.sock", ""],
       ]),
     )
     .action(
-      async (address: string | undefined, port: number | undefined, flags: ServerFlags) => {
-        const spec = await specFromOption(flags.spec);
-        const allow = [...(address === undefined ? [] : [address]), ...flags.allow];
+      async (first: string | undefined, second: string | undefined, flags: ServerFlags) => {
+        const spec = await referenceSpec(flags.spec);
+        const transport = transportOf(flags.transport, spec);
+        const { address, port, path } = readEnds(transport, first, second, [
+          "allowed client",
+          "server",
+        ]);
+        const extra = isUnixTransport(transport)
+          ? flags.allow
+          : flags.allow.map((a) => readEnds(transport, a, undefined, ["", ""]).address!);
+        const allow = [...(address === undefined ? [] : [address]), ...extra];
         let server;
         try {
           server = serve({
+            transport,
+            path,
             allow: allow.length > 0 ? allow : ["127.0.0.1"],
             port: pickPort(port, flags.port, spec.port),
             hostname: flags.hostname,

@@ -12,7 +12,7 @@
  */
 
 import { z } from "zod";
-import { CHECK_IDS, type CheckId } from "./checks_catalogue.ts";
+import { CHECK_IDS, type CheckId } from "./checks/catalogue.ts";
 import { type Spec, specSchema } from "./spec.ts";
 
 /** The schema id written into every JSON result. */
@@ -63,7 +63,7 @@ export interface ExchangeEvent {
   from?: string;
   /** Destination address:port, when known. */
   to?: string;
-  /** Bytes or text, escaped for display (see grader/bytes.ts). */
+  /** Bytes or text, escaped for display (see grader/text/bytes.ts). */
   data?: string;
   /** The byte count behind `data` (which may be cut). */
   size?: number;
@@ -109,6 +109,19 @@ export interface CheckResult {
   durationMs: number;
 }
 
+/**
+ * The grading run a submission's grade came from, recorded by `merge` (and by a regrade, which
+ * merges): absent in a result written by one `grade` run, whose own `startedAt` and `shard` say it.
+ */
+export interface SubmissionRun {
+  /** ISO time that run began. */
+  startedAt: string;
+  /** The result file it was merged from, as named on the command line; absent for a fresh run. */
+  file?: string;
+  /** `I/N` when that run was one shard of a class. */
+  shard?: string;
+}
+
 /** The result of grading one submission. */
 export interface SubmissionResult {
   /** The student id (from the folder or file name). */
@@ -127,6 +140,8 @@ export interface SubmissionResult {
   isolation?: IsolationMode;
   /** Remarks about the submission as a whole (e.g. a symlink that was not followed). */
   notes?: string[];
+  /** Which run graded it, in a merged result (see {@linkcode SubmissionRun}). */
+  run?: SubmissionRun;
   /** Every check, in catalogue order. */
   checks: CheckResult[];
 }
@@ -144,6 +159,88 @@ export interface RunEnvironment {
    * the code is trusted (`--trusted-code`, or sockgrade's own bundled samples).
    */
   unsandboxed: boolean;
+}
+
+/** A stretch of lines of one source file of a submission (copy detection). */
+export interface SourceRegion {
+  /** The file, relative to the submission, with `/`. */
+  file: string;
+  /** The first line (1-based). */
+  startLine: number;
+  /** The last line (inclusive). */
+  endLine: number;
+  /** The lines themselves, as written (cut after a few dozen lines). */
+  text: string;
+}
+
+/** A region of one submission and the region of the other that matches it. */
+export interface MatchingRegion {
+  /** In the first submission of the pair. */
+  a: SourceRegion;
+  /** In the second. */
+  b: SourceRegion;
+  /** How many fingerprints the two regions share. */
+  fingerprints: number;
+}
+
+/** Two submissions whose code is more alike than the threshold: an alert, never a grade. */
+export interface SimilarPair {
+  /** The first submission's id. */
+  a: string;
+  /** The second submission's id. */
+  b: string;
+  /** The larger of the two shares below: what is compared with the threshold. */
+  similarity: number;
+  /** The share of a's fingerprints that b has too, outside the base code. */
+  shareOfA: number;
+  /** The share of b's fingerprints that a has too, outside the base code. */
+  shareOfB: number;
+  /** How many fingerprints they share (the base's not counted). */
+  sharedFingerprints: number;
+  /** The largest matching regions, side by side, in a's order. */
+  regions: MatchingRegion[];
+}
+
+/** What copy detection saw of one submission. */
+export interface SubmissionFingerprints {
+  /** The student id. */
+  id: string;
+  /** The source files compared. */
+  files: string[];
+  /** Distinct fingerprints of its code. */
+  fingerprints: number;
+  /** The share of them found in the base code (the article's example, a teacher's starter code). */
+  baseShare: number;
+}
+
+/**
+ * Copy detection across the run (README "Copy detection"): token fingerprints of each
+ * submission's sources (winnowing, as MOSS does), pairs above a threshold, and submissions that
+ * are mostly the base code. An alert for the teacher: it never changes a score.
+ */
+export interface SimilarityReport {
+  /** How the code was compared, in one sentence. */
+  method: string;
+  /** Tokens per hashed run. */
+  k: number;
+  /** Hashes per winnowing window. */
+  window: number;
+  /** Pairs whose similarity reaches this are listed. */
+  threshold: number;
+  /** Submissions whose base share reaches this are listed as mostly base code. */
+  baseThreshold: number;
+  /** What the base code is (the article's example code, and starter code if given). */
+  base: string[];
+  /** Every submission compared, in the order given. */
+  submissions: SubmissionFingerprints[];
+  /** Ids of the submissions that are mostly base code. */
+  mostlyBase: string[];
+  /** Pairs at or above the threshold, most similar first. */
+  pairs: SimilarPair[];
+  /** Remarks (files left out, submissions without sources, a sharded run compared in part). */
+  notes: string[];
+  /** How long the comparison took. */
+  durationMs: number;
 }
 
 /** The result of a grading run: `sockgrade/result@1`. */
@@ -169,6 +266,8 @@ export interface GradeResult {
   shard?: string;
   /** One entry per submission, in the order given. */
   submissions: SubmissionResult[];
+  /** Copy detection across the run; absent when it was turned off (`--no-similarity`). */
+  similarity?: SimilarityReport;
 }
 
 const eventSchema = z.object({
@@ -230,8 +329,51 @@ const submissionResultSchema = z.object({
   durationMs: z.number().describe("Wall time to grade it."),
   isolation: isolationSchema.optional().describe("How its programs were networked."),
   notes: z.array(z.string()).optional().describe("Remarks about the submission as a whole."),
+  run: z.object({
+    startedAt: z.string().describe("ISO time that run began."),
+    file: z.string().optional().describe("The result file it was merged from."),
+    shard: z.string().regex(/^\d+\/\d+$/).optional().describe("I/N when that run was a shard."),
+  }).optional().describe("In a merged result: the run this grade came from."),
   checks: z.array(checkResultSchema).describe("Every check, in catalogue order."),
 });
+
+const sourceRegionSchema = z.object({
+  file: z.string().describe("The file, relative to the submission."),
+  startLine: z.number().int().describe("The first line (1-based)."),
+  endLine: z.number().int().describe("The last line (inclusive)."),
+  text: z.string().describe("The lines as written (cut after a few dozen lines)."),
+});
+
+const similaritySchema = z.object({
+  method: z.string().describe("How the code was compared."),
+  k: z.number().int().describe("Tokens per hashed run."),
+  window: z.number().int().describe("Hashes per winnowing window."),
+  threshold: z.number().describe("Pairs whose similarity reaches this are listed."),
+  baseThreshold: z.number().describe("Base share from which a submission is mostly base code."),
+  base: z.array(z.string()).describe("What the base code is."),
+  submissions: z.array(z.object({
+    id: z.string().describe("The student id."),
+    files: z.array(z.string()).describe("The source files compared."),
+    fingerprints: z.number().int().describe("Distinct fingerprints of its code."),
+    baseShare: z.number().describe("The share of them found in the base code."),
+  })).describe("Every submission compared."),
+  mostlyBase: z.array(z.string()).describe("Ids of the submissions that are mostly base code."),
+  pairs: z.array(z.object({
+    a: z.string().describe("The first submission's id."),
+    b: z.string().describe("The second submission's id."),
+    similarity: z.number().describe("The larger of shareOfA and shareOfB."),
+    shareOfA: z.number().describe("The share of a's fingerprints that b has too, base excluded."),
+    shareOfB: z.number().describe("The share of b's fingerprints that a has too, base excluded."),
+    sharedFingerprints: z.number().int().describe("Fingerprints shared, the base's not counted."),
+    regions: z.array(z.object({
+      a: sourceRegionSchema,
+      b: sourceRegionSchema,
+      fingerprints: z.number().int().describe("Fingerprints the two regions share."),
+    })).describe("The largest matching regions, side by side."),
+  })).describe("Pairs at or above the threshold, most similar first."),
+  notes: z.array(z.string()).describe("Remarks about what was compared."),
+  durationMs: z.number().describe("How long the comparison took."),
+}).describe("Copy detection: an alert for the teacher, never a grade.");
 
 /** The zod schema of `sockgrade/result@1`: what `--json` writes ({@linkcode GradeResult}). */
 export const gradeResultSchema = z.object({
@@ -251,4 +393,5 @@ export const gradeResultSchema = z.object({
   durationMs: z.number().describe("Wall time of the whole run."),
   shard: z.string().regex(/^\d+\/\d+$/).optional().describe("I/N for one slice of a sharded run."),
   submissions: z.array(submissionResultSchema).describe("One entry per submission."),
+  similarity: similaritySchema.optional(),
 });

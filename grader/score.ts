@@ -18,7 +18,7 @@
  * @module
  */
 
-import { CHECK_IDS } from "./checks_catalogue.ts";
+import { CHECK_IDS, notApplicable } from "./checks/catalogue.ts";
 import type { CheckOutcome } from "./checks/types.ts";
 import type { CheckResult, SubmissionResult } from "./result.ts";
 import type { Spec } from "./spec.ts";
@@ -44,7 +44,10 @@ export function scoreSubmission(outcomes: readonly CheckOutcome[], spec: Spec): 
   const checks = [...outcomes]
     .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
     .map((o): CheckResult => {
-      const maxPoints = spec.points[o.id];
+      // A check that does not apply to the spec's transport leaves the maximum (EXERCISE.md §6).
+      const maxPoints = o.status === "skip" && notApplicable(o.id, spec.transport ?? "tcp")
+        ? 0
+        : spec.points[o.id];
       const share = o.status === "pass"
         ? 1
         : o.status === "warn"

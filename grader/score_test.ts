@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { hasFullMarks, scoreSubmission } from "./score.ts";
 import { DEFAULT_SPEC, specFromValue } from "./spec.ts";
-import { CHECK_IDS } from "./checks_catalogue.ts";
+import { CHECK_IDS } from "./checks/catalogue.ts";
 import type { CheckOutcome } from "./checks/types.ts";
 import type { CheckStatus } from "./result.ts";
 

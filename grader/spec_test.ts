@@ -1,8 +1,18 @@
 /** Tests for the assignment spec: defaults, JSONC loading and readable validation errors. */
 
 import assert from "node:assert/strict";
-import { DEFAULT_SPEC, loadSpec, parseSpec, SpecError, specFromValue } from "./spec.ts";
-import { CHECK_IDS } from "./checks_catalogue.ts";
+import {
+  DEFAULT_SPEC,
+  isDatagramTransport,
+  isIpTransport,
+  loadSpec,
+  parseSpec,
+  resolveSocketPath,
+  SpecError,
+  specFromValue,
+  TRANSPORTS,
+} from "./spec.ts";
+import { CHECK_IDS } from "./checks/catalogue.ts";
 
 Deno.test("DEFAULT_SPEC is the article's homework with a 100-point rubric", () => {
   assert.equal(DEFAULT_SPEC.trigger, "Client Query");
@@ -66,6 +76,20 @@ Deno.test("spec errors are one line naming the file, the place and the fix", asy
     ["IPv6 any address", '{ "serverAddress": "::" }', /unspecified address/],
     ["multicast", '{ "clientAddress": "239.1.2.3" }', /field "clientAddress": .*multicast/],
     ["IPv6 multicast", '{ "strangerAddress": "ff02::1" }', /multicast/],
+    ["transport", '{ "transport": "sctp" }', /field "transport": must be one of "tcp", "udp"/],
+    ["IPv6 link-local", '{ "serverAddress": "fe80::1" }', /link-local .*unique-local/],
+    ["IPv4-mapped", '{ "clientAddress": "::ffff:10.0.0.2" }', /write it as 10\.0\.0\.2/],
+    [
+      "mixed families",
+      '{ "serverAddress": "fd00::168", "clientAddress": "fd00::2" }',
+      /all be IPv4 or all IPv6/,
+    ],
+    ["absolute path", '{ "serverPath": "/tmp/server.sock" }', /field "serverPath": .*relative/],
+    ["leaving path", '{ "clientPath": "../x.sock" }', /field "clientPath": .*inside/],
+    ["abstract path", '{ "clientPath": "@x" }', /abstract/],
+    ["empty path", '{ "strangerPath": "" }', /field "strangerPath": must not be empty/],
+    ["long path", `{ "serverPath": "${"s".repeat(80)}" }`, /too long .*at most 67 bytes/],
+    ["same paths", '{ "clientPath": "server.sock" }', /three different paths/],
     ["broadcast", '{ "strangerAddress": "255.255.255.255" }', /broadcast/],
     ["server is the stranger", '{ "strangerAddress": "192.168.100.168" }', /three different/],
     ["nested 100,000 deep", `{ "messages": ${"[".repeat(100_000)} }`, /nested more than 64/],
@@ -85,6 +109,32 @@ Deno.test("spec errors are one line naming the file, the place and the fix", asy
       });
     });
   }
+});
+
+Deno.test("transport defaults to tcp; IPv6 addresses and socket paths are accepted", () => {
+  assert.equal(DEFAULT_SPEC.transport, "tcp");
+  assert.equal(DEFAULT_SPEC.serverPath, "server.sock");
+  for (const transport of TRANSPORTS) {
+    assert.equal(parseSpec(JSON.stringify({ transport })).transport, transport);
+  }
+  const v6 = parseSpec(
+    '{ "transport": "udp", "serverAddress": "fd00::168", "clientAddress": "fd00::2", "strangerAddress": "::1" }',
+  );
+  assert.equal(v6.serverAddress, "fd00::168");
+  const unix = parseSpec('{ "transport": "unix-dgram", "serverPath": "sockets/srv" }');
+  assert.equal(unix.serverPath, "sockets/srv");
+  assert.equal(unix.clientPath, "client.sock");
+  assert.ok(isDatagramTransport(unix.transport) && !isIpTransport(unix.transport));
+});
+
+Deno.test("resolveSocketPath() puts a path under the run's folder and refuses what does not fit", () => {
+  assert.equal(resolveSocketPath("/tmp/run/", "a/b.sock"), "/tmp/run/a/b.sock");
+  assert.throws(
+    () => resolveSocketPath(`/tmp/${"d".repeat(100)}`, "server.sock"),
+    (error: unknown) =>
+      error instanceof SpecError && /more than a socket address holds \(107\)/.test(error.message),
+  );
+  assert.throws(() => resolveSocketPath("/tmp", "../x"), SpecError);
 });
 
 Deno.test("loadSpec() explains a missing file and a folder", async () => {

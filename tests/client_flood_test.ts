@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { grade } from "../grader/grade.ts";
+import { grade } from "../grader/run/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { namespaceSupport } from "../grader/sandbox/netns.ts";
 

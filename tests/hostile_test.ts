@@ -16,15 +16,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { grade } from "../grader/grade.ts";
-import { CHECK_IDS } from "../grader/checks_catalogue.ts";
+import { grade } from "../grader/run/grade.ts";
+import { CHECK_IDS } from "../grader/checks/catalogue.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import type { CheckStatus } from "../grader/result.ts";
 import { hashTree } from "./_helpers/tree_hash.ts";
 import { TreeWatcher } from "./hostile/_tree_watcher.ts";
 import { requireNamespacesAndBubblewrap, requireRootWithUnshare } from "./_helpers/containment.ts";
-import { leftoverProcesses } from "./_helpers/leftovers.ts";
-import { UID_BASE } from "../grader/sandbox/users.ts";
+import { dedicatedUserProcesses, leftoverProcesses } from "./_helpers/leftovers.ts";
 
 const HOSTILE = fileURLToPath(new URL("./hostile", import.meta.url));
 const REPO = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -149,22 +148,6 @@ const MAIN = join(REPO, "main.ts");
 const CONTAINER_LIKE = fileURLToPath(new URL("./_helpers/container_like.sh", import.meta.url));
 /** Where the stand-in runs write their results (root's own, as a teacher's would be). */
 const RESULTS_DIR = "/tmp/sockgrade-hostile-results";
-
-/** Processes of the dedicated users (E3) that are still there. */
-function dedicatedUserProcesses(): string[] {
-  const found: string[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const status = Deno.readTextFileSync(`/proc/${entry.name}/status`);
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (uid >= UID_BASE && uid < UID_BASE + 1000) found.push(`${entry.name} (uid ${uid})`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 /**
  * Grades the whole corpus with the CLI in a stand-in environment (`prefix` runs the command in

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CHECKS, DEFAULT_POINTS } from "../grader/checks_catalogue.ts";
+import { CHECKS, DEFAULT_POINTS } from "../grader/checks/catalogue.ts";
 import { gradeCommand } from "../cli/grade_command.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
@@ -47,6 +47,8 @@ Deno.test("the README's Debian line names every package .ci/run installs, test-o
   const forGrading = installed.filter((p) => !testOnly.includes(p) && !base.includes(p));
   assert.deepEqual(listed.sort(), forGrading.sort());
   for (const p of testOnly) assert.ok(readme.includes(`\`${p}\``), `README does not name ${p}`);
+  const lines = readme.split("\n").filter((l) => l.startsWith("sudo apt-get install "));
+  assert.deepEqual(lines[1]?.split(/\s+/).slice(3).sort(), [...testOnly].sort(), "the tests' line");
 });
 
 Deno.test("the README's permissions table says what each task grants", () => {

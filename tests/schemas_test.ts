@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { z } from "zod";
 import { parse as parseJsonc } from "jsonc-parser";
-import { jsonSchemaFiles } from "../grader/json_schemas.ts";
+import { jsonSchemaFiles } from "../grader/report/json_schemas.ts";
 import type { GradeResult, gradeResultSchema } from "../grader/result.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 

@@ -9,7 +9,13 @@
  */
 
 import assert from "node:assert/strict";
-import { ListenError, normalizeAddress, serve, type ServeOptions } from "../server.ts";
+import {
+  ListenError,
+  normalizeAddress,
+  serve,
+  type ServeOptions,
+  type ServerHandle,
+} from "../server.ts";
 import {
   CliProcess,
   connectFrom,
@@ -23,6 +29,12 @@ import {
 
 const RESPONSE = "Receive Query";
 
+/** The address of a server on an IP transport. */
+function ipOf(server: ServerHandle): { hostname: string; port: number } {
+  assert.ok("port" in server.addr, `not an IP transport: ${JSON.stringify(server.addr)}`);
+  return server.addr;
+}
+
 /** A server on 127.0.0.1 with a free port whose output and log are recorded. */
 function startServer(options: ServeOptions = {}) {
   const out = new Recorder();
@@ -34,7 +46,15 @@ function startServer(options: ServeOptions = {}) {
     log: log.push,
     ...options,
   });
-  return { server, out, log, port: server.addr.port };
+  return { server, out, log, port: ipOf(server).port };
+}
+
+/** `text` cut into pieces of `size` characters. */
+function chunks(text: string, size: number): string[] {
+  return Array.from(
+    { length: Math.ceil(text.length / size) },
+    (_, i) => text.slice(i * size, (i + 1) * size),
+  );
 }
 
 interface Row {
@@ -83,6 +103,17 @@ const ROWS: Row[] = [
       "Client Query\0\nClient Query\n",
     ],
     responses: 1,
+  },
+  {
+    name: "500 triggers among 1,000 near misses, CRLF and LF mixed, written 7 bytes at a time",
+    writes: chunks(
+      Array.from(
+        { length: 500 },
+        (_, i) => `Cleint Query\nClient Query${i % 2 ? "\r\n" : "\n"}Client Query\r\r\n`,
+      ).join(""),
+      7,
+    ),
+    responses: 500,
   },
   {
     name: "1 MiB without a newline, ended by close, gets none",
@@ -147,8 +178,8 @@ Deno.test("serve() accepts a second allowed address and IPv4-mapped peers", asyn
 Deno.test("serve() listens on ::1 when an allowed address is IPv6", async () => {
   const { server, out } = startServer({ allow: ["::1"], hostname: undefined });
   await using _ = server;
-  assert.equal(server.addr.hostname, "::");
-  const conn = await Deno.connect({ hostname: "::1", port: server.addr.port });
+  assert.equal(ipOf(server).hostname, "::");
+  const conn = await Deno.connect({ hostname: "::1", port: ipOf(server).port });
   await conn.write(new TextEncoder().encode("Client Query\n"));
   await conn.closeWrite();
   await within(drain(conn), "the server to close the connection");

@@ -1,6 +1,6 @@
 /**
  * The compiled executable starts its grading workers by re-executing itself with the hidden
- * worker command (`grader/worker_launch.ts`), which `main.ts` hands to `worker_main.ts`. Here a
+ * worker command (`grader/run/worker_launch.ts`), which `main.ts` hands to `worker_main.ts`. Here a
  * stand-in for the executable (a script that runs `main.ts` with its arguments, as the
  * executable runs its embedded `main.ts`) is started exactly as the grader starts a worker there
  * (`NamespacedWorker`, inside a namespace), and grades a real submission over the worker's
@@ -13,25 +13,31 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
-import { namespacePlan } from "../grader/net_plan.ts";
+import { namespacePlan } from "../grader/sandbox/net_plan.ts";
 import { namespaceSupport } from "../grader/sandbox/netns.ts";
-import { WORKER_COMMAND, workerArgv } from "../grader/worker_launch.ts";
-import { NamespacedWorker } from "../grader/worker_process.ts";
+import { WORKER_COMMAND, workerArgv } from "../grader/run/worker_launch.ts";
+import { NamespacedWorker } from "../grader/run/worker_process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 Deno.test("workerArgv: deno runs the entry module, the executable re-executes itself", () => {
-  assert.deepEqual(workerArgv("/r/grader/worker_main.ts", { standalone: false, execPath: "/d" }), [
-    "/d",
-    "run",
-    "-A",
-    "--no-prompt",
-    "/r/grader/worker_main.ts",
-  ]);
-  assert.deepEqual(workerArgv("/r/grader/worker_main.ts", { standalone: true, execPath: "/x" }), [
-    "/x",
-    WORKER_COMMAND,
-  ]);
+  assert.deepEqual(
+    workerArgv("/r/grader/run/worker_main.ts", { standalone: false, execPath: "/d" }),
+    [
+      "/d",
+      "run",
+      "-A",
+      "--no-prompt",
+      "/r/grader/run/worker_main.ts",
+    ],
+  );
+  assert.deepEqual(
+    workerArgv("/r/grader/run/worker_main.ts", { standalone: true, execPath: "/x" }),
+    [
+      "/x",
+      WORKER_COMMAND,
+    ],
+  );
 });
 
 Deno.test("main.ts's hidden worker command grades a job sent over the worker protocol", async () => {

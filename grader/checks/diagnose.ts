@@ -21,9 +21,8 @@
  * @module
  */
 
-import { concatBytes, escapeText } from "../bytes.ts";
-import { type FramedMessage, LineFramer } from "../framing.ts";
-import type { ProgramKind } from "../submission/discover.ts";
+import { concatBytes, escapeText } from "../text/bytes.ts";
+import { type FramedMessage, LineFramer } from "../probes/framing.ts";
 import { hint, type HintCause } from "./hints/mod.ts";
 
 /** What one connection carried from the client. */
@@ -57,7 +56,11 @@ export type DiagnosisKind =
   | "whitespace"
   | "changed"
   | "missing"
-  | "extra";
+  | "extra"
+  | "packed"
+  | "split"
+  | "empty-datagrams"
+  | "too-large";
 
 /** One thing wrong with what the client sent. */
 export interface Problem {
@@ -74,7 +77,8 @@ export type ConnectionLayout =
   | "none"
   | "one connection"
   | "one per message"
-  | "several connections";
+  | "several connections"
+  | "datagrams";
 
 /** The structured result the `client.messages` check turns into an outcome. */
 export interface MessagesDiagnosis {
@@ -414,8 +418,15 @@ function diff(got: readonly string[], want: readonly string[]): Op[] {
   return ops;
 }
 
-/** Problems in the sequence of messages (after framing was sorted out). */
-function sequenceProblems(got: readonly string[], want: readonly string[], say: Say): Problem[] {
+/**
+ * Problems in the sequence of messages (after framing was sorted out): reordered, missing,
+ * extra, or changed (a typo, case, spaces); `[]` when `got` equals `want`.
+ */
+export function sequenceProblems(
+  got: readonly string[],
+  want: readonly string[],
+  say: Say,
+): Problem[] {
   if (equalLists(got, want)) return [];
   if (equalLists([...got].sort(), [...want].sort())) {
     return [{
@@ -509,7 +520,7 @@ function otherSeparator(text: string, want: readonly string[]): string | undefin
 }
 
 /** A hint in the client's language (see `hints/mod.ts`). */
-type Say = (cause: HintCause, vars?: Record<string, string>) => string;
+export type Say = (cause: HintCause, vars?: Record<string, string>) => string;
 
 /**
  * Decides `client.messages` from the bytes of each connection (in the order they were accepted)
@@ -519,7 +530,7 @@ type Say = (cause: HintCause, vars?: Record<string, string>) => string;
 export function diagnoseMessages(
   connections: readonly ReceivedConnection[],
   expected: readonly string[],
-  kind?: ProgramKind,
+  kind?: string,
 ): MessagesDiagnosis {
   const example = expected[0] ?? "";
   const say: Say = (cause, vars = {}) =>

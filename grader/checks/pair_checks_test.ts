@@ -9,7 +9,7 @@ import { DEFAULT_SPEC, type Spec } from "../spec.ts";
 import type { CheckStatus } from "../result.ts";
 import { runPairCheck } from "./pair_checks.ts";
 import type { CheckContext, ProgramPlan } from "./types.ts";
-import { loopbackPlan } from "../net_plan.ts";
+import { loopbackPlan } from "../sandbox/net_plan.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
 const TESTDATA = fileURLToPath(new URL("./_testdata/", import.meta.url));

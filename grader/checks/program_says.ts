@@ -18,7 +18,7 @@
  * @module
  */
 
-import { escapeText } from "../bytes.ts";
+import { escapeText } from "../text/bytes.ts";
 
 /** How long a quoted line may be (escaped). */
 const QUOTED = 160;

@@ -2,8 +2,11 @@
  * The server checks of EXERCISE.md §3: `server.starts`, `server.trigger`, `server.exact-match`,
  * `server.framing`, `server.address-filter`, `server.robustness`, `server.concurrency` and
  * `server.output`, run in that order by {@linkcode runServerChecks}. The student's server is
- * driven by the grader's probe client (`grader/probes/probe_client.ts`), which binds the allowed
- * client address (or the stranger's) before connecting.
+ * driven by probe sessions of the spec's transport (`grader/probes/transports/`: TCP, UDP, Unix
+ * streams and datagrams), which bind the allowed client's address or path (or the stranger's)
+ * before they connect or send; what each check means per transport is docs/TRANSPORTS.md. Over
+ * datagrams there is no connection: each step is its own datagram session, and its barrier is the
+ * server having read what was sent (`ProbeSession.waitConsumed`) instead of its close.
  *
  * ## How each check runs
  *
@@ -81,7 +84,7 @@
  * @module
  */
 
-import { type CheckId, runCheckIds } from "../checks_catalogue.ts";
+import { type CheckId, notApplicable, runCheckIds } from "./catalogue.ts";
 import { runCheck, skipped } from "./server/_run_check.ts";
 import { emptyTally, type Session } from "./server/_session.ts";
 import { checkAddressFilter } from "./server/address_filter.ts";
@@ -93,6 +96,7 @@ import { checkRobustness } from "./server/robustness.ts";
 import { checkStarts } from "./server/starts.ts";
 import { checkTrigger } from "./server/trigger.ts";
 import type { CheckContext, CheckOutcome } from "./types.ts";
+import { planTransport, serverEndpoint } from "../probes/endpoints.ts";
 
 export { heldPortVerdict, type Verdict } from "./server/_run_check.ts";
 export { FLOOD_BYTES, FLOOD_LINES } from "./server/_session.ts";
@@ -111,7 +115,7 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     spec: ctx.spec,
     net: ctx.net,
     plan,
-    target: { host: ctx.net.serverAddress, port: ctx.net.port },
+    target: serverEndpoint(ctx.net),
     targetNote: "",
     listening: false,
     other: emptyTally(),
@@ -136,8 +140,11 @@ export async function runServerChecks(ctx: CheckContext): Promise<CheckOutcome[]
     for (const [id, run] of dependent) {
       // server.output charges what the runs so far printed, even without an answered trigger.
       const charged = id === "server.output" && chargeable(session);
+      const why = notApplicable(id, planTransport(ctx.net));
       outcomes.push(
-        session.recipe || charged
+        why
+          ? skipped(id, `skipped over ${planTransport(ctx.net)}: ${why}`)
+          : session.recipe || charged
           ? await run()
           : skipped(id, "skipped: the server never answered the trigger"),
       );

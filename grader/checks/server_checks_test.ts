@@ -13,7 +13,7 @@ import { readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import { FLOOD_LINES, nearMisses, runServerChecks, SERVER_CHECK_IDS } from "./server_checks.ts";
 import { OTHER_SAMPLE, RECORDED_OTHER_LINES } from "./server_program.ts";
 import type { CheckOutcome, ProgramPlan } from "./types.ts";
-import { loopbackPlan } from "../net_plan.ts";
+import { loopbackPlan } from "../sandbox/net_plan.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";

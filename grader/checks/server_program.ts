@@ -37,6 +37,14 @@
  * `server.output` fails for them. A check that finds the server really answers what a step sent
  * (a near miss, every time it is sent) takes those back (`excuse`) and charges them itself.
  *
+ * Whether a step "really" caused a response cannot depend on how long the machine takes: a
+ * background loop that prints every 100 ms lands in every window once windows last longer than
+ * that (a loaded machine). So before a check charges a step for responses it may not have
+ * caused, it asks {@linkcode ServerRun.printsOnItsOwn}: the server is watched with no probe
+ * connected for a fixed {@linkcode UNPROMPTED_WATCH_MS}, after the spec's `responseMs` in which
+ * late answers to what was sent are not counted (once per run; it stops at the first response). A server that prints the response on its own then is not charged by the check (its
+ * steps' counts cannot be told from its own prints); `server.output` charges every such line.
+ *
  * @example
  * ```ts
  * import { serverCommand } from "./server_program.ts";
@@ -51,14 +59,22 @@
  * @module
  */
 
-import { escapeBytes, escapeText } from "../bytes.ts";
+import { escapeBytes, escapeText } from "../text/bytes.ts";
 import { type ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "../probes/probe_client.ts";
 import type { Spec } from "../spec.ts";
-import { serverArgs } from "../net_plan.ts";
+import { serverArgs } from "../sandbox/net_plan.ts";
 import { type ExitInfo, type RunningProgram, startProgram } from "../sandbox/process.ts";
-import { listeningPorts, waitForListening } from "../sandbox/ports.ts";
+import { serverSocketsOfAnyTransport, type TransportSocket } from "../sandbox/ports.ts";
+import {
+  leaveStaleSocket,
+  probeTransport,
+  removeSocketFileSync,
+} from "../probes/transports/mod.ts";
+import { planTransport, serverEndpoint } from "../probes/endpoints.ts";
+import type { Endpoint } from "../probes/transport.ts";
 import { errorLine } from "./program_says.ts";
-import type { NetPlan, ProgramPlan } from "./types.ts";
+import type { ProgramPlan } from "./types.ts";
+import type { NetPlan } from "../sandbox/net_plan.ts";
 
 /** The command and environment that start the server. */
 export interface ServerCommand {
@@ -109,6 +125,11 @@ export const OTHER_SAMPLE = 50;
 const OTHER_CUT = 500;
 /** How many other stdout lines one run adds to the exchanges. */
 export const RECORDED_OTHER_LINES = 100;
+/**
+ * How long {@linkcode ServerRun.printsOnItsOwn} watches a server with no probe connected: a
+ * fixed time, so the verdict does not depend on the machine's speed.
+ */
+export const UNPROMPTED_WATCH_MS = 1000;
 
 /** What a server printed on stdout besides the response (sync markers excluded). */
 export interface OtherOutput {
@@ -138,11 +159,25 @@ interface ProbeWindow {
   seen: number;
 }
 
-/** Where a server was found listening, or why it was not. */
+/**
+ * Where a server was found waiting (listening on a stream, bound for datagrams) over the plan's
+ * transport, or why it was not: it exited, or nothing of the transport showed up in time
+ * (`elsewhere`: what its processes wait on over other transports, e.g. a TCP server graded
+ * under a `udp` spec).
+ */
 export type Readiness =
-  | { state: "listening"; address: string; port: number; afterMs: number }
+  | {
+    state: "listening";
+    /** Where it waits: an address and port, or a Unix-domain socket's path. */
+    at: Endpoint;
+    /** IP transports: the address (IPv4-mapped addresses in IPv4 form); Unix: the path. */
+    address: string;
+    /** IP transports: the port; Unix: the plan's port (there is none). */
+    port: number;
+    afterMs: number;
+  }
   | { state: "exited"; exit: ExitInfo; afterMs: number }
-  | { state: "timeout"; afterMs: number };
+  | { state: "timeout"; afterMs: number; elsewhere?: TransportSocket[] };
 
 /** Whether an address is a wildcard (every local address). */
 export function isWildcard(address: string): boolean {
@@ -174,15 +209,17 @@ export class ServerRun implements AsyncDisposable {
   #unsolicited = 0;
   #atStartUp = 0;
   #excused = 0;
+  #unprompted: Promise<boolean> | undefined;
 
   /** Starts the server of `plan` (see {@linkcode serverCommand}). */
   constructor(
     spec: Spec,
     net: NetPlan,
     plan: ProgramPlan,
-    options: { forced: boolean; label: string },
+    options: { forced: boolean; label: string; staleSocket?: boolean },
   ) {
     const command = serverCommand(plan, net, options.forced);
+    if (net.paths) prepareSocketPath(net.paths.serverPath, options.staleSocket ?? false);
     this.#spec = spec;
     this.#net = net;
     this.argv = command.shown;
@@ -206,43 +243,62 @@ export class ServerRun implements AsyncDisposable {
     return this.#exit;
   }
 
+  /** The program's exit if it comes within `ms` (a bounded wait, on failure paths only). */
+  async exitWithin(ms: number): Promise<ExitInfo | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exit = await Promise.race([
+      this.program.exited,
+      new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), ms)),
+    ]);
+    clearTimeout(timer);
+    return exit;
+  }
+
   /**
-   * Waits until the server listens (its own process tree in `none` mode; any socket of the
-   * private namespace in `netns` mode), exits, or `timeoutMs` passes. Prefers the expected port
-   * when the tree listens on several.
+   * Waits until the server waits on the plan's transport (`probeTransport(…).waitReady`: a
+   * listening or bound socket of its own process tree, read from the socket tables), exits, or
+   * `timeoutMs` passes. Prefers the expected port or path when the tree waits on several; one
+   * elsewhere is returned too (the checks report where). When nothing of the transport shows up,
+   * says what the tree waits on over other transports.
    */
   async waitReady(timeoutMs: number): Promise<Readiness> {
     const t0 = performance.now();
-    const pids = this.#net.mode === "none" ? () => this.program.treePids() : undefined;
-    const found = await waitForListening(pids, undefined, timeoutMs, this.program.exited);
+    const pids = () => this.program.treePids();
+    const found = await probeTransport(planTransport(this.#net)).waitReady({
+      at: serverEndpoint(this.#net),
+      pids,
+      timeoutMs,
+      exited: this.program.exited,
+    });
     const afterMs = Math.round(performance.now() - t0);
     if (!found) {
       if (this.#exit) return { state: "exited", exit: this.#exit, afterMs };
-      return { state: "timeout", afterMs };
+      const elsewhere = await serverSocketsOfAnyTransport(pids);
+      return { state: "timeout", afterMs, ...(elsewhere.length > 0 ? { elsewhere } : {}) };
     }
-    if (found.port !== this.#net.port) {
-      const all = await listeningPorts(pids ? { pids } : {});
-      const expected = all.find((s) => s.port === this.#net.port);
-      if (expected) {
-        return {
-          state: "listening",
-          address: ipv4Form(expected.address),
-          port: expected.port,
-          afterMs,
-        };
-      }
+    if ("path" in found) {
+      return { state: "listening", at: found, address: found.path, port: this.#net.port, afterMs };
     }
-    return { state: "listening", address: ipv4Form(found.address), port: found.port, afterMs };
+    const address = ipv4Form(found.address);
+    return {
+      state: "listening",
+      at: { address, port: found.port },
+      address,
+      port: found.port,
+      afterMs,
+    };
   }
 
   /**
    * When the server did not listen: the TIME_WAIT sockets that hold its port right now (as
-   * `local → remote`), or `[]`. A TIME_WAIT socket on the port makes `bind()` fail with
+   * `local → remote`), or `[]` (always for other transports than `tcp`). A TIME_WAIT socket on
+   * the port makes `bind()` fail with
    * `EADDRINUSE` for a minute unless both it and the new socket set `SO_REUSEADDR`; the grader
    * takes care never to leave one (see `probes/probe_client.ts`), so one found here is the
    * grader's problem, not the student's, and the caller reports `error`.
    */
   async timeWaitOnPort(): Promise<string[]> {
+    if (planTransport(this.#net) !== "tcp") return [];
     const rows = await readTcpTable() ?? [];
     const port = `:${this.#net.port}`;
     return rows.filter((r) => r.state === TCP_TIME_WAIT && r.local.endsWith(port))
@@ -291,6 +347,24 @@ export class ServerRun implements AsyncDisposable {
    */
   excuse(n: number): void {
     this.#excused += Math.max(0, n);
+  }
+
+  /**
+   * Whether the server prints the response on its own: watched once per run, with no probe
+   * connected. What was just sent may still be answered within the spec's `responseMs` (a slow
+   * child on a loaded machine): responses then are not counted; only one in the
+   * {@linkcode UNPROMPTED_WATCH_MS} after is (the watch stops at the first). Callers close their
+   * probe connections first. What it prints meanwhile is outside every probe window:
+   * `server.output` charges it.
+   */
+  printsOnItsOwn(): Promise<boolean> {
+    this.#unprompted ??= (async () => {
+      const graceMs = this.#spec.timeouts.responseMs;
+      await this.program.waitForStdout(() => false, graceMs);
+      await this.syncOutput(graceMs);
+      return await this.waitResponses(this.responseCount() + 1, UNPROMPTED_WATCH_MS);
+    })();
+    return this.#unprompted;
   }
 
   /** Whether a stdout line is the spec's response (a trailing `\r` is tolerated). */
@@ -428,6 +502,16 @@ export class ServerRun implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.program[Symbol.asyncDispose]();
   }
+}
+
+/**
+ * Before a Unix-domain server starts: removes what an earlier run left at its socket path, and
+ * with `stale`, leaves a stale socket file there instead (a socket bound and closed, as a crashed
+ * server leaves one), which the server must remove before its `bind()` (EXERCISE.md §6).
+ */
+function prepareSocketPath(path: string, stale: boolean): void {
+  removeSocketFileSync(path);
+  if (stale) leaveStaleSocket(path);
 }
 
 /** Words for an exit: `exit code 3`, `killed by SIGSEGV`. */

@@ -17,7 +17,7 @@ import {
   ServerRun,
 } from "./server_program.ts";
 import type { ProgramPlan } from "./types.ts";
-import { loopbackPlan } from "../net_plan.ts";
+import { loopbackPlan } from "../sandbox/net_plan.ts";
 
 const TESTDATA = new URL("./_testdata/", import.meta.url).pathname;
 const opts = { sanitizeOps: true, sanitizeResources: true };

@@ -5,62 +5,13 @@
  * @module
  */
 
-import type { CheckId } from "../checks_catalogue.ts";
+import type { CheckId } from "./catalogue.ts";
 import type { CheckStatus, Evidence } from "../result.ts";
 import type { Spec } from "../spec.ts";
-import type { ProgramKind } from "../submission/discover.ts";
+import type { NetPlan } from "../sandbox/net_plan.ts";
+import type { ProgramPlan } from "../submission/build_outcome.ts";
 
-/** How to start one built program (arguments are appended by the check). */
-export interface ProgramPlan {
-  /** Command and fixed arguments, e.g. `["./server"]` or `["python3", "server.py"]`. */
-  argv: string[];
-  /** Working directory: the submission's temporary build copy. */
-  cwd: string;
-  /** Environment the language needs (everything else is cleared). */
-  env: Record<string, string>;
-  /**
-   * How sockgrade can force line-buffered stdout for this program: `stdbuf` (prefix the command
-   * with `stdbuf -oL -eL`), `env` (variables already in `env`, e.g. PYTHONUNBUFFERED) or `none`
-   * (the runtime flushes by itself, e.g. Java's println, Deno's console.log).
-   */
-  lineBuffering: "stdbuf" | "env" | "none";
-  /** Environment that forces line buffering when lineBuffering is `env`. */
-  lineBufferingEnv?: Record<string, string>;
-  /**
-   * How the program was made (its language, `make` or `manifest`): hints speak its language
-   * (see `hints/mod.ts`). Unset: language-neutral hints.
-   */
-  kind?: ProgramKind;
-}
-
-/** The addresses and port the programs are given in this isolation mode (EXERCISE.md §4). */
-export interface NetPlan {
-  /** `netns`: inside the private namespace; `none`: host loopback. */
-  mode: "netns" | "none";
-  /** Where the server listens and the client connects (192.168.100.168 or 127.0.0.1). */
-  serverAddress: string;
-  /** The allowed client address: probes bind it (192.168.100.2 or 127.0.0.1). */
-  clientAddress: string;
-  /** A not-allowed address the address-filter probe binds (192.168.100.3 or 127.0.0.2). */
-  strangerAddress: string;
-  /** The port (the spec's in netns mode; a free one in none mode). */
-  port: number;
-  /** Why the stranger address cannot be used here (then address-filter is `skip`), if so. */
-  strangerUnavailable?: string;
-  /**
-   * In `none` mode with the socket interposer (`sandbox/interpose/`): the library and the spec's
-   * addresses and port, which programs are told in their arguments and may hard-code; the
-   * interposer maps them to the lane's addresses and port above (what probes use) and back.
-   */
-  interposer?: {
-    /** The `LD_PRELOAD` library. */
-    library: string;
-    /** The spec's server, client and stranger addresses and port. */
-    spec: { serverAddress: string; clientAddress: string; strangerAddress: string; port: number };
-  };
-  /** In `none` mode without the interposer: why it is not available. */
-  interposerUnavailable?: string;
-}
+export type { ProgramPlan } from "../submission/build_outcome.ts";
 
 /** Everything a check needs. */
 export interface CheckContext {

@@ -1,7 +1,8 @@
 /**
  * Recognises the files that make a folder a submission (EXERCISE.md §2) without building or
- * reading them: `server`/`client` sources in C, C++, Python, Java or TypeScript (names that merely
- * contain the word count too), a `Makefile`, or a `submission.json` manifest. Used to tell a
+ * reading them: `server`/`client` sources in a language of the language table
+ * (`submission/languages/mod.ts`; names that merely contain the word count too), a `Makefile`, or
+ * a `submission.json` manifest. Used to tell a
  * single submission from a folder of student folders; `grader/submission/` does the real
  * discovery.
  *
@@ -16,6 +17,7 @@
  */
 
 import { join } from "node:path";
+import { LANGUAGES } from "../submission/languages/mod.ts";
 
 /** Which program a file belongs to: `both` for a Makefile or a manifest. */
 export type ProgramSide = "server" | "client" | "both";
@@ -36,7 +38,7 @@ export interface ProgramScan {
   unreadableWhy?: string;
 }
 
-const SOURCE_EXTENSIONS = new Set([".c", ".cpp", ".cc", ".py", ".java", ".ts"]);
+const SOURCE_EXTENSIONS = new Set<string>(LANGUAGES.flatMap((l) => l.extensions));
 const BOTH_SIDES = new Set(["makefile", "gnumakefile", "submission.json"]);
 const SCAN_MAX_ENTRIES = 5_000;
 

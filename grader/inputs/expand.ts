@@ -46,8 +46,8 @@
  */
 
 import { basename, dirname, join, relative } from "node:path";
-import { UsageError } from "../../cli/usage_error.ts";
-import { escapeControls } from "../bytes.ts";
+import { UsageError } from "../errors/usage_error.ts";
+import { escapeControls } from "../text/bytes.ts";
 import { isIgnoredName, type ProgramScan, programSide, scanPrograms } from "./detect.ts";
 import { parseCanvasFile, parseMoodleFile, parseMoodleFolder } from "./lms.ts";
 import { ArchiveError, DEFAULT_ZIP_LIMITS, unzipSafely, type ZipLimits } from "./unzip.ts";

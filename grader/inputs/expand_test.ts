@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { basename, dirname, join } from "node:path";
 import { zipSync } from "fflate";
-import { UsageError } from "../../cli/usage_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { rawZip } from "./_testing.ts";
 import { scanPrograms } from "./detect.ts";
 import { type ExpandedInputs, expandInputs } from "./expand.ts";

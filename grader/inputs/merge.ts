@@ -2,8 +2,11 @@
  * Joins `sockgrade/result@1` files (e.g. the shards of a class graded on several machines) into
  * one result, and reads such files with validation.
  *
- * Merging requires the same spec everywhere (the error names the first differing field), refuses
- * a student present twice and shards of different counts or the same shard twice. The isolation
+ * Merging requires the same spec everywhere (the error names the first differing field) and
+ * refuses shards of different counts. A student graded in several results (a regrade, a shard run
+ * again) keeps the newest grading: the one whose run began last, and on a tie the one from the
+ * later result in the list. Every merged submission records in `run` the run it came from (its
+ * start, the file it was read from, its shard), so reports can say so. The isolation
  * mode is kept when all agree; when they differ the merged run is `none` (the weaker guarantee)
  * and every submission keeps its own mode in `isolation`. `startedAt` is the earliest start and
  * `durationMs` the wall time from it to the latest end (about the slowest shard when shards ran
@@ -32,16 +35,18 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../../cli/usage_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import {
   type GradeResult,
   gradeResultSchema,
   type IsolationMode,
   RESULT_SCHEMA,
   type RunEnvironment,
+  type SubmissionResult,
+  type SubmissionRun,
 } from "../result.ts";
 import { SpecError, specFromValue } from "../spec.ts";
-import { whyUnreadable } from "../read_error.ts";
+import { whyUnreadable } from "../text/read_error.ts";
 
 /**
  * `sockgrade/result@1` as published (`result.ts`), with the spec left to `specFromValue` (whose
@@ -105,13 +110,26 @@ export function parseResult(value: unknown, source = "the result"): GradeResult 
   return { ...parsed.data, spec };
 }
 
+/** A student graded in more than one of the merged results. */
+export interface Replacement {
+  /** The student id. */
+  id: string;
+  /** The run whose grade is kept. */
+  kept: SubmissionRun;
+  /** The run whose grade was dropped. */
+  dropped: SubmissionRun;
+}
+
 /**
  * Merges results into one (see the module doc). `names` (e.g. file paths, in the same order)
- * label the inputs in error messages. Throws {@linkcode UsageError} when they cannot be merged.
+ * label the inputs in error messages and become each submission's `run.file`; `onReplaced` hears
+ * of every student whose earlier grade gave way to a newer one. Throws {@linkcode UsageError}
+ * when they cannot be merged.
  */
 export function mergeResults(
   results: readonly GradeResult[],
   names: readonly string[] = [],
+  onReplaced?: (replacement: Replacement) => void,
 ): GradeResult {
   const name = (i: number) => names[i] ?? `result ${i + 1}`;
   const first = results[0];
@@ -131,21 +149,24 @@ export function mergeResults(
   });
   shardCoverage(results, names);
 
-  const owner = new Map<string, number>();
-  const submissions = results.flatMap((r, i) =>
-    r.submissions.map((s) => {
-      const before = owner.get(s.id);
-      if (before !== undefined) {
-        throw new UsageError(
-          `Student ${s.id} is in both ${name(before)} and ${
-            name(i)
-          }. Merge each student once (was a shard or an input graded twice?).`,
-        );
+  const newest = new Map<string, SubmissionResult>();
+  results.forEach((r, i) => {
+    for (const s of r.submissions) {
+      const graded: SubmissionResult = {
+        ...s,
+        isolation: s.isolation ?? r.isolation,
+        run: s.run ?? runOf(r, names[i]),
+      };
+      const before = newest.get(s.id);
+      if (before && runStart(before) > runStart(graded)) {
+        onReplaced?.({ id: s.id, kept: before.run!, dropped: graded.run! });
+        continue;
       }
-      owner.set(s.id, i);
-      return { ...s, isolation: s.isolation ?? r.isolation };
-    })
-  ).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (before) onReplaced?.({ id: s.id, kept: graded.run!, dropped: before.run! });
+      newest.set(s.id, graded);
+    }
+  });
+  const submissions = [...newest.values()].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   const modes = new Set<IsolationMode>(results.map((r) => r.isolation));
   const reasons = [...new Set(results.flatMap((r) => r.isolationReason ?? []))];
@@ -174,6 +195,19 @@ export function mergeResults(
   const environment = mergedEnvironment(results, name);
   if (environment) merged.environment = environment;
   return merged;
+}
+
+/** The run `result` records, read from `file`. */
+function runOf(result: GradeResult, file: string | undefined): SubmissionRun {
+  const run: SubmissionRun = { startedAt: result.startedAt };
+  if (file !== undefined) run.file = file;
+  if (result.shard) run.shard = result.shard;
+  return run;
+}
+
+/** When the run that graded `s` began, in milliseconds since the epoch. */
+function runStart(s: SubmissionResult): number {
+  return Date.parse(s.run!.startedAt);
 }
 
 /**
@@ -210,8 +244,9 @@ export interface ShardCoverage {
 
 /**
  * For results that are shards (`shard: "I/N"`), which shards are missing; `null` when none of
- * them is a shard. Throws {@linkcode UsageError} for shards of different counts, the same shard
- * twice, or a mix of sharded and whole runs.
+ * them is a shard. A shard present twice (run again) and whole runs beside shards (a regrade of
+ * some students) are fine: `mergeResults` keeps each student's newest grading. Throws
+ * {@linkcode UsageError} for shards of different counts.
  */
 export function shardCoverage(
   results: readonly GradeResult[],
@@ -220,15 +255,7 @@ export function shardCoverage(
   const name = (i: number) => names[i] ?? `result ${i + 1}`;
   const sharded = results.map((r, i) => ({ i, shard: r.shard })).filter((x) => x.shard);
   if (sharded.length === 0) return null;
-  if (sharded.length < results.length) {
-    const whole = results.findIndex((r) => !r.shard);
-    throw new UsageError(
-      `${name(whole)} is a whole run but ${name(sharded[0]!.i)} is shard ${
-        sharded[0]!.shard
-      }. Merge either the shards of one run or whole runs.`,
-    );
-  }
-  const seen = new Map<number, number>();
+  const seen = new Set<number>();
   let count = 0;
   for (const { i, shard } of sharded) {
     const [index, n] = shard!.split("/").map(Number) as [number, number];
@@ -240,11 +267,7 @@ export function shardCoverage(
       );
     }
     count = n;
-    const before = seen.get(index);
-    if (before !== undefined) {
-      throw new UsageError(`${name(before)} and ${name(i)} are both shard ${shard}.`);
-    }
-    seen.set(index, i);
+    seen.add(index);
   }
   const missing = Array.from({ length: count }, (_, k) => k + 1).filter((k) => !seen.has(k));
   return { count, missing };

@@ -1,7 +1,7 @@
 /**
  * What the CLI needs from the inputs pipeline: expanding arguments into submission folders
- * (`expand.ts`), sharding a class (`shard.ts`), and reading and merging result files
- * (`merge.ts`).
+ * (`expand.ts`), sharding a class (`shard.ts`), reading and merging result files
+ * (`merge.ts`), and regrading what a result could not grade (`regrade.ts`).
  *
  * @example
  * ```ts
@@ -24,7 +24,9 @@ export {
   mergeResults,
   parseResult,
   readResultFile,
+  type Replacement,
   type ShardCoverage,
   shardCoverage,
 } from "./merge.ts";
+export { idsWithErrors, mergeRegrade, type RegradeSelection, regradeSelection } from "./regrade.ts";
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./unzip.ts";

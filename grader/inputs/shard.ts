@@ -22,7 +22,7 @@
  * @module
  */
 
-import { UsageError } from "../../cli/usage_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 
 /** A parsed `I/N`: shard `index` (1-based) of `count`. */
 export interface Shard {

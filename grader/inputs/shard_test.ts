@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { UsageError } from "../../cli/usage_error.ts";
+import { UsageError } from "../errors/usage_error.ts";
 import { parseShard, selectShard, shardOf } from "./shard.ts";
 
 const ids = (n: number, prefix = "student") =>

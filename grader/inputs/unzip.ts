@@ -43,7 +43,7 @@ import { Buffer } from "node:buffer";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
-import { escapeControls } from "../bytes.ts";
+import { escapeControls } from "../text/bytes.ts";
 
 /** Bounds applied to one archive. */
 export interface ZipLimits {

@@ -1,6 +1,7 @@
 /**
  * The grader's capture server, which the student's client talks to in the client checks: it
- * listens on one address and port, accepts every connection and records it (the peer's address,
+ * listens on one address and port (TCP) or one path (Unix-domain stream; a client is then known by
+ * the path it bound, `(unbound)` when none), accepts every connection and records it (the peer's address,
  * when it was accepted, every chunk of bytes with its arrival time, and how it ended: FIN, RST, or
  * still open when the check ended). It never writes a byte. When a client ends its sending side
  * (FIN) the capture server closes its own side too, as a server that reads until end-of-file
@@ -34,8 +35,11 @@
  * @module
  */
 
-import { escapeBytes } from "../bytes.ts";
-import { type ExchangeRecorder, formatAddress, unmapAddress } from "./probe_client.ts";
+import { escapeBytes } from "../text/bytes.ts";
+import type { ExchangeRecorder } from "./probe_client.ts";
+import { formatAddress, unmapAddress } from "../sandbox/proc_net.ts";
+import { removeSocketFile, UnixStreamSocket } from "./transports/_unix_socket.ts";
+import { assertOwnFolder } from "./socket_folder_guard.ts";
 
 /** How a client ended a connection: FIN, RST, or not at all (yet). */
 export type ConnectionEnd = "fin" | "rst" | "open";
@@ -133,23 +137,66 @@ export function describeOverflow(o: CaptureOverflow): string {
   } per connection, ${l.maxConnections} connections)`;
 }
 
-/** Where and how to listen. */
-export interface CaptureOptions {
-  /** The address to listen on, e.g. the spec's server address or 127.0.0.1. */
-  hostname: string;
-  /** The port (0 = any free port, for tests). */
-  port: number;
-  /** Other bounds than {@linkcode CAPTURE_LIMITS} (for tests). */
-  limits?: Partial<CaptureLimits>;
+/** Where and how to listen: an address and port (TCP) or a path (Unix-domain stream). */
+export type CaptureOptions =
+  & ({
+    /** The address to listen on, e.g. the spec's server address or 127.0.0.1. */
+    hostname: string;
+    /** The port (0 = any free port, for tests). */
+    port: number;
+  } | {
+    /** The Unix-domain socket path to listen on (removed again when the server closes). */
+    path: string;
+  })
+  & {
+    /** Other bounds than {@linkcode CAPTURE_LIMITS} (for tests). */
+    limits?: Partial<CaptureLimits>;
+  };
+
+/**
+ * Lets every user connect to (or send to) the grader's socket file at `path`: `connect()` and
+ * `sendto()` need write permission on it, and a student's program may run as a user of its own
+ * (E3); who reaches the file at all is decided by the folder it is in. `chmod` follows links, so
+ * the file is first checked to be the socket itself (in its guarded folder, just made, with no
+ * student program running), never a link put in its place.
+ */
+export function openSocketFile(path: string): void {
+  assertOwnFolder(path);
+  if (!Deno.lstatSync(path).isSocket) {
+    throw new Error(`${path} is no longer the socket sockgrade made, so it is left as it is`);
+  }
+  Deno.chmodSync(path, 0o777);
+}
+
+/** How a Unix-domain client that did not bind a path is shown (it has no address to show). */
+export const UNBOUND_CLIENT = "(unbound)";
+
+/** Whether `accept` failed for one connection the client already reset, not for the listener. */
+function isGoneBeforeAccept(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted;
+}
+
+/** The text a peer's address is known by: `address:port`, or a Unix socket's path. */
+function addrText(addr: Deno.Addr): string {
+  if ("hostname" in addr) return formatAddress(addr.hostname, addr.port);
+  return ("path" in addr ? addr.path : "") || UNBOUND_CLIENT;
+}
+
+/** An address's host: the IP address (unmapped) or the Unix socket's path. */
+function hostOf(addr: Deno.Addr): string {
+  // Deno gives an unbound Unix peer's path as null, whatever its type says.
+  return "hostname" in addr ? unmapAddress(addr.hostname) : "path" in addr ? addr.path ?? "" : "";
 }
 
 /** What the capture server saw of one connection. */
 export class CapturedConnection {
   /** Its label in the exchange: "conn 1", "conn 2", … in accept order. */
   label: string;
-  /** The client's address (IPv4-mapped IPv6 shown as IPv4). */
+  /** The client's address (IPv4-mapped IPv6 shown as IPv4), or its bound path (Unix). */
   readonly remoteAddress: string;
-  /** The client's port. */
+  /** The client's port (0 for Unix-domain sockets). */
   readonly remotePort: number;
   /** The address the client reached. */
   readonly localAddress: string;
@@ -170,24 +217,29 @@ export class CapturedConnection {
   /** Whether the grader closed it because it was still open when the capture server closed. */
   closedByGrader = false;
 
+  readonly #from: string;
+  readonly #to: string;
+
   /** Makes the record of a connection just accepted. */
-  constructor(label: string, remote: Deno.NetAddr, local: Deno.NetAddr, acceptedAt: number) {
+  constructor(label: string, remote: Deno.Addr, local: Deno.Addr, acceptedAt: number) {
     this.label = label;
-    this.remoteAddress = unmapAddress(remote.hostname);
-    this.remotePort = remote.port;
-    this.localAddress = unmapAddress(local.hostname);
-    this.localPort = local.port;
+    this.remoteAddress = hostOf(remote);
+    this.remotePort = "port" in remote ? remote.port : 0;
+    this.localAddress = hostOf(local);
+    this.localPort = "port" in local ? local.port : 0;
     this.acceptedAt = acceptedAt;
+    this.#from = addrText(remote);
+    this.#to = addrText(local);
   }
 
-  /** `address:port` of the client. */
+  /** `address:port` of the client, or its bound path (`(unbound)` when it bound none). */
   get from(): string {
-    return formatAddress(this.remoteAddress, this.remotePort);
+    return this.#from;
   }
 
-  /** `address:port` the client reached. */
+  /** `address:port` (or the path) the client reached. */
   get to(): string {
-    return formatAddress(this.localAddress, this.localPort);
+    return this.#to;
   }
 
   /** Every byte kept, in order. */
@@ -217,21 +269,24 @@ interface Waiter {
 
 /** The capture server; see the module doc. Dispose it (or `close()`) to end every connection. */
 export class CaptureServer implements AsyncDisposable {
-  /** The address it listens on. */
+  /** The address it listens on (its path for a Unix-domain socket). */
   readonly address: string;
-  /** The port it listens on (the real one when 0 was asked). */
+  /** The port it listens on (the real one when 0 was asked; 0 for a Unix-domain socket). */
   readonly port: number;
-  readonly #listener: Deno.TcpListener;
+  /** The Unix-domain socket path it listens on, if it does. */
+  readonly path: string | undefined;
+  readonly #listener: Deno.Listener;
   readonly #connections: CapturedConnection[] = [];
-  readonly #open = new Map<CapturedConnection, Deno.TcpConn>();
+  readonly #open = new Map<CapturedConnection, Deno.Conn>();
+  #syncCount = 0;
   /** The accept and read loops still running. */
   readonly #loops = new Set<Promise<void>>();
   readonly #waiters = new Set<Waiter>();
   readonly #internal = new Set<string>();
   readonly #syncAccepted = new Set<string>();
   readonly #limits: Readonly<CaptureLimits>;
-  /** Connections past the recorded maximum, still open, by the client's `address:port`. */
-  readonly #unrecorded = new Map<string, Deno.TcpConn>();
+  /** Connections past the recorded maximum, still open, with the client's `address:port`. */
+  readonly #unrecorded = new Map<Deno.Conn, string>();
   /** The last connections closed unread, by the client's `address:port` (for `sync()`). */
   readonly #recentUnread: string[] = [];
   #keptBytes = 0;
@@ -239,23 +294,38 @@ export class CaptureServer implements AsyncDisposable {
   #droppedBytes = 0;
   #unrecordedConnections = 0;
   #unreadConnections = 0;
+  #lostBeforeAccept = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
 
-  private constructor(listener: Deno.TcpListener, opts: CaptureOptions) {
+  private constructor(listener: Deno.Listener, opts: CaptureOptions) {
     this.#listener = listener;
-    this.address = unmapAddress(listener.addr.hostname);
-    this.port = listener.addr.port;
+    const addr = listener.addr;
+    this.address = hostOf(addr);
+    this.port = "port" in addr ? addr.port : 0;
+    this.path = "path" in opts ? opts.path : undefined;
     this.#limits = { ...CAPTURE_LIMITS, ...opts.limits };
     this.#track(this.#acceptLoop());
   }
 
   /**
    * Starts listening. Throws the system's error (e.g. `Deno.errors.AddrInUse`) when it cannot:
-   * that is the grader's problem, not the student's.
+   * that is the grader's problem, not the student's; on a path whose folder was made a link,
+   * `SocketFolderMoved`.
    */
   static listen(opts: CaptureOptions): CaptureServer {
-    const listener = Deno.listen({ hostname: opts.hostname, port: opts.port, transport: "tcp" });
+    if (!("path" in opts)) {
+      const listener = Deno.listen({ hostname: opts.hostname, port: opts.port, transport: "tcp" });
+      return new CaptureServer(listener, opts);
+    }
+    assertOwnFolder(opts.path);
+    const listener = Deno.listen({ path: opts.path, transport: "unix" });
+    try {
+      openSocketFile(opts.path);
+    } catch (error) {
+      listener.close();
+      throw error;
+    }
     return new CaptureServer(listener, opts);
   }
 
@@ -326,17 +396,18 @@ export class CaptureServer implements AsyncDisposable {
    * `timeoutMs`.
    */
   async sync(timeoutMs: number): Promise<boolean> {
-    let self: Deno.TcpConn;
+    let self: { close(): void | Promise<void>; key: string };
     try {
-      self = await Deno.connect({ hostname: this.address, port: this.port });
+      self = await this.#connectSelf(timeoutMs);
     } catch {
       return false;
     }
-    const key = formatAddress(self.localAddr.hostname, self.localAddr.port);
+    const key = self.key;
     this.#internal.add(key);
     const mine = (c: CapturedConnection) => c.from === key;
     // Accepted before it was known as ours: as a connection, recorded or past the maximum.
-    const unrecorded = () => this.#unrecorded.has(key) || this.#recentUnread.includes(key);
+    const unrecorded = () =>
+      [...this.#unrecorded.values()].includes(key) || this.#recentUnread.includes(key);
     const accepted = await this.waitFor(
       () => this.#syncAccepted.has(key) || this.#connections.some(mine) || unrecorded(),
       timeoutMs,
@@ -344,10 +415,11 @@ export class CaptureServer implements AsyncDisposable {
     this.#syncAccepted.delete(key);
     if (unrecorded()) {
       this.#unrecordedConnections--;
-      if (!this.#unrecorded.has(key)) this.#unreadConnections--;
+      if (![...this.#unrecorded.values()].includes(key)) this.#unreadConnections--;
     }
     // The connecting side closes first; the accepted side is closed by its read loop on the FIN.
-    self.close();
+    await self.close();
+    if (this.path !== undefined) await removeSocketFile(key);
     const index = this.#connections.findIndex(mine);
     if (index !== -1) {
       this.#connections.splice(index, 1);
@@ -398,6 +470,14 @@ export class CaptureServer implements AsyncDisposable {
         });
       }
     }
+    if (this.#lostBeforeAccept > 0) {
+      recorder.add({
+        actor: "capture",
+        kind: "note",
+        data: `${this.#lostBeforeAccept} more connection(s) were reset by the client before ` +
+          "they could be accepted; nothing they sent could be kept",
+      });
+    }
   }
 
   /** Stops listening, closes every connection still open (marking it so) and waits. */
@@ -420,9 +500,24 @@ export class CaptureServer implements AsyncDisposable {
       conn.close();
     }
     this.#open.clear();
-    for (const conn of this.#unrecorded.values()) conn.close();
+    for (const conn of this.#unrecorded.keys()) conn.close();
     this.#unrecorded.clear();
     await Promise.all(this.#loops);
+    if (this.path !== undefined) await removeSocketFile(this.path);
+  }
+
+  /**
+   * Connects to itself with a socket whose address no client can have: TCP's own ephemeral port,
+   * or, for a Unix-domain socket, a path of its own bound beside the capture's socket.
+   */
+  async #connectSelf(timeoutMs: number): Promise<{ close(): void | Promise<void>; key: string }> {
+    if (this.path === undefined) {
+      const conn = await Deno.connect({ hostname: this.address, port: this.port });
+      return { close: () => conn.close(), key: addrText(conn.localAddr) };
+    }
+    const bindPath = `${this.path}.sync${++this.#syncCount}`;
+    const socket = await UnixStreamSocket.connect({ path: this.path, bindPath, timeoutMs });
+    return { close: () => socket.close(), key: bindPath };
   }
 
   #track(loop: Promise<void>): void {
@@ -436,17 +531,22 @@ export class CaptureServer implements AsyncDisposable {
 
   async #acceptLoop(): Promise<void> {
     for (;;) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
-      } catch {
-        return;
+      } catch (error) {
+        // A client that reset its connection before it was accepted: the kernel still hands it
+        // out, and Deno fails on its gone peer address. Nothing of it can be kept; the rest can.
+        if (this.#closing || !isGoneBeforeAccept(error)) return;
+        this.#lostBeforeAccept++;
+        this.#changed();
+        continue;
       }
       if (this.#closing) {
         conn.close();
         return;
       }
-      const from = formatAddress(conn.remoteAddr.hostname, conn.remoteAddr.port);
+      const from = addrText(conn.remoteAddr);
       if (this.#internal.has(from)) {
         // Our own sync connection: its connecting side closes first (see the module doc).
         this.#syncAccepted.add(from);
@@ -462,8 +562,8 @@ export class CaptureServer implements AsyncDisposable {
           if (this.#recentUnread.length > RECENT_UNREAD) this.#recentUnread.shift();
           conn.close();
         } else {
-          this.#unrecorded.set(from, conn);
-          this.#track(this.#countLoop(from, conn));
+          this.#unrecorded.set(conn, from);
+          this.#track(this.#countLoop(conn));
         }
         this.#changed();
         continue;
@@ -481,7 +581,7 @@ export class CaptureServer implements AsyncDisposable {
     }
   }
 
-  async #readLoop(record: CapturedConnection, conn: Deno.TcpConn): Promise<void> {
+  async #readLoop(record: CapturedConnection, conn: Deno.Conn): Promise<void> {
     const buffer = new Uint8Array(64 * 1024);
     for (;;) {
       let n: number | null;
@@ -523,7 +623,7 @@ export class CaptureServer implements AsyncDisposable {
   }
 
   /** Reads a connection past the recorded maximum until it ends, counting its bytes. */
-  async #countLoop(from: string, conn: Deno.TcpConn): Promise<void> {
+  async #countLoop(conn: Deno.Conn): Promise<void> {
     const buffer = new Uint8Array(4096);
     for (;;) {
       let n: number | null;
@@ -535,13 +635,13 @@ export class CaptureServer implements AsyncDisposable {
       if (n === null) break;
       this.#droppedBytes += n;
     }
-    if (this.#unrecorded.delete(from)) conn.close();
+    if (this.#unrecorded.delete(conn)) conn.close();
     this.#changed();
   }
 }
 
 /** Reads and drops everything until the peer ends the connection, then closes our side. */
-async function closeAfterPeer(conn: Deno.TcpConn): Promise<void> {
+async function closeAfterPeer(conn: Deno.Conn): Promise<void> {
   const buffer = new Uint8Array(4096);
   try {
     while (await conn.read(buffer) !== null) {

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import net from "node:net";
-import { CaptureServer } from "./capture_server.ts";
+import { CaptureServer, UNBOUND_CLIENT } from "./capture_server.ts";
 import { ExchangeRecorder, readTcpTable, TCP_TIME_WAIT } from "./probe_client.ts";
 
 const sanitize = { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true };
@@ -64,6 +64,38 @@ Deno.test({
     assert.deepEqual(capture.connections.map((c) => c.end), ["rst", "fin"]);
     assert.deepEqual(capture.connections.map((c) => c.label), ["conn 1", "conn 2"]);
     assert.equal(capture.connections[1]!.size, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "CaptureServer goes on accepting after a client reset its connection before it was accepted",
+  ...sanitize,
+  async fn() {
+    await using capture = CaptureServer.listen({ hostname: "127.0.0.1", port: 0 });
+    // The child connects, sends and resets while this thread is blocked, so the reset is
+    // certainly in before the capture's accept runs (a faster machine made that race real).
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import net from "node:net";
+         const s = net.connect({ host: "127.0.0.1", port: ${capture.port} });
+         s.once("connect", () => { s.write("y"); s.resetAndDestroy(); });`,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).outputSync();
+    assert.equal(child.code, 0, dec(child.stderr));
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: capture.port });
+    await conn.write(enc("Client Query\n"));
+    conn.close();
+    assert.equal(await capture.waitForAllEnded(2000, 1), true, "the next client is captured");
+    assert.equal(dec(capture.connections.at(-1)!.bytes()), "Client Query\n");
+    const recorder = new ExchangeRecorder("reset early");
+    capture.record(recorder);
+    const notes = recorder.toExchange().events.filter((e) => e.kind === "note");
+    assert.equal(capture.connections.length, 1, JSON.stringify(notes));
+    assert.match(notes.at(-1)?.data ?? "", /1 more connection\(s\) were reset by the client/);
   },
 });
 
@@ -180,5 +212,36 @@ Deno.test({
     const rows = await readTcpTable() ?? [];
     const held = rows.filter((r) => r.state === TCP_TIME_WAIT && r.local === `127.0.0.1:${port}`);
     assert.deepEqual(held, []);
+  },
+});
+
+Deno.test({
+  name: "CaptureServer on a Unix path: clients shown by bound path, sync() leaves no trace or file",
+  ...sanitize,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = `${dir}/server.sock`;
+      {
+        await using capture = CaptureServer.listen({ path });
+        assert.equal(capture.path, path);
+        const conns = await Promise.all(
+          [1, 2].map(() => Deno.connect({ transport: "unix", path })),
+        );
+        await conns[0]!.write(enc("Client Query\n"));
+        for (const c of conns) c.close();
+        for (let i = 0; i < 3; i++) assert.equal(await capture.sync(2000), true);
+        assert.equal(capture.connections.length, 2, "sync connections leave no trace");
+        assert.deepEqual(capture.connections.map((c) => c.from), [UNBOUND_CLIENT, UNBOUND_CLIENT]);
+        assert.equal(capture.connections[0]!.to, path);
+        assert.equal(await capture.waitForAllEnded(2000, 2), true);
+        assert.equal(dec(capture.connections[0]!.bytes()), "Client Query\n");
+        const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+        assert.deepEqual(left, ["server.sock"], "no sync socket file is left");
+      }
+      assert.deepEqual([...Deno.readDirSync(dir)], [], "closing removes the socket file");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });

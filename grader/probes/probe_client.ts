@@ -7,7 +7,7 @@
  * {@linkcode ExchangeRecorder}, so the report can draw sequence diagrams.
  *
  * {@linkcode ProbeConnection.waitConsumed} answers "has the server's program read everything I
- * sent?" by reading `/proc/net/tcp{,6}`: our socket's send queue is empty (the peer's kernel has
+ * sent?" by reading `/proc/net/tcp{,6}` (`sandbox/proc_net.ts`): our socket's send queue is empty (the peer's kernel has
  * acknowledged every byte) and the server-side socket's receive queue is empty (its program has
  * read them). Checks use it to make two writes arrive as two separate `recv()`s, without a sleep.
  *
@@ -59,8 +59,15 @@
  */
 
 import net from "node:net";
-import { escapeBytes } from "../bytes.ts";
+import { escapeBytes } from "../text/bytes.ts";
 import type { Actor, Exchange, ExchangeEvent } from "../result.ts";
+import {
+  formatAddress,
+  type InetSocket,
+  readInetSockets,
+  TCP_STATE,
+  unmapAddress,
+} from "../sandbox/proc_net.ts";
 
 /** Collects the events of one exchange with times relative to its start. */
 export class ExchangeRecorder {
@@ -530,25 +537,13 @@ export class ProbeConnection implements AsyncDisposable {
   }
 }
 
-/** TCP states as `/proc/net/tcp` numbers them. */
-const TCP_CLOSE_WAIT = 8;
-const TCP_LAST_ACK = 9;
+const TCP_CLOSE_WAIT = TCP_STATE.CLOSE_WAIT;
+const TCP_LAST_ACK = TCP_STATE.LAST_ACK;
 /** TIME_WAIT in `/proc/net/tcp`. */
-export const TCP_TIME_WAIT = 6;
+export const TCP_TIME_WAIT = TCP_STATE.TIME_WAIT;
 
-/** One row of `/proc/net/tcp{,6}`: endpoints as `address:port` and the queue sizes. */
-export interface TcpSocketRow {
-  /** Local endpoint, e.g. `127.0.0.1:6666` (IPv4-mapped IPv6 shown as IPv4). */
-  local: string;
-  /** Remote endpoint. */
-  remote: string;
-  /** The kernel's state number (1 = ESTABLISHED, 10 = LISTEN). */
-  state: number;
-  /** Bytes sent but not yet acknowledged (or, when listening, not used). */
-  txQueue: number;
-  /** Bytes received but not yet read by the program. */
-  rxQueue: number;
-}
+/** One row of `/proc/net/tcp{,6}` (see `sandbox/proc_net.ts`). */
+export type TcpSocketRow = InetSocket;
 
 /**
  * Waits until the program serving `port` has read every byte its clients sent: no connection
@@ -566,7 +561,7 @@ export async function waitPortDrained(
     const sockets = await readTcpTable();
     if (!sockets) return undefined;
     const pending = sockets.some((s) =>
-      s.local.endsWith(suffix) && s.state !== 10 && s.rxQueue > 0
+      s.local.endsWith(suffix) && s.state !== TCP_STATE.LISTEN && s.rxQueue > 0
     );
     if (!pending) return true;
     if (performance.now() >= deadline) return false;
@@ -575,80 +570,9 @@ export async function waitPortDrained(
   }
 }
 
-/** Parses the text of `/proc/net/tcp` or `/proc/net/tcp6`. */
-export function parseTcpTable(text: string): TcpSocketRow[] {
-  const rows: TcpSocketRow[] = [];
-  for (const line of text.split("\n").slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 5) continue;
-    const local = parseEndpoint(f[1]!);
-    const remote = parseEndpoint(f[2]!);
-    const [tx, rx] = f[4]!.split(":");
-    if (!local || !remote || tx === undefined || rx === undefined) continue;
-    rows.push({
-      local,
-      remote,
-      state: parseInt(f[3]!, 16),
-      txQueue: parseInt(tx, 16),
-      rxQueue: parseInt(rx, 16),
-    });
-  }
-  return rows;
-}
-
 /** Reads this network namespace's TCP sockets, or `undefined` when /proc is not readable. */
-export async function readTcpTable(): Promise<TcpSocketRow[] | undefined> {
-  const rows: TcpSocketRow[] = [];
-  let any = false;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    try {
-      rows.push(...parseTcpTable(await Deno.readTextFile(file)));
-      any = true;
-    } catch {
-      // One of the two may be missing (e.g. IPv6 disabled); the other still counts.
-    }
-  }
-  return any ? rows : undefined;
+export function readTcpTable(): Promise<TcpSocketRow[] | undefined> {
+  return readInetSockets(["tcp", "tcp6"]);
 }
 
-function parseEndpoint(field: string): string | undefined {
-  const [hex, portHex] = field.split(":");
-  if (!hex || !portHex) return undefined;
-  const port = parseInt(portHex, 16);
-  if (hex.length === 8) return formatAddress(wordBytes(hex).join("."), port);
-  if (hex.length !== 32) return undefined;
-  const bytes = [0, 8, 16, 24].flatMap((i) => wordBytes(hex.slice(i, i + 8)));
-  const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff &&
-    bytes[11] === 0xff;
-  if (mapped) return formatAddress(bytes.slice(12).join("."), port);
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return formatAddress(compressIpv6(groups), port);
-}
-
-/** The four bytes of a little-endian 32-bit word printed in hex (the kernel's format). */
-function wordBytes(hex8: string): number[] {
-  const n = parseInt(hex8, 16);
-  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
-}
-
-function compressIpv6(groups: string[]): string {
-  const text = groups.join(":");
-  const runs = [...text.matchAll(/(?:^|:)0(?::0)+(?::|$)/g)];
-  if (runs.length === 0) return text;
-  const longest = runs.reduce((a, b) => (b[0].length > a[0].length ? b : a));
-  return `${text.slice(0, longest.index)}::${text.slice(longest.index + longest[0].length)}`;
-}
-
-/** `::ffff:1.2.3.4` → `1.2.3.4`; other addresses unchanged. */
-export function unmapAddress(address: string): string {
-  return address.toLowerCase().startsWith("::ffff:") && address.includes(".")
-    ? address.slice(7)
-    : address;
-}
-
-/** `address:port`, with IPv6 addresses in brackets. */
-export function formatAddress(address: string, port: number): string {
-  const a = unmapAddress(address);
-  return a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`;
-}
+export { formatAddress, unmapAddress };

@@ -9,8 +9,6 @@ import net from "node:net";
 import {
   connectProbe,
   ExchangeRecorder,
-  formatAddress,
-  parseTcpTable,
   ProbeConnectError,
   readTcpTable,
   TCP_TIME_WAIT,
@@ -206,21 +204,6 @@ Deno.test("a send the server never takes times out instead of hanging", async ()
   });
   assert.equal(await conn.send(new Uint8Array(64 * 1024 * 1024), 50), "timeout");
   assert.equal(recorder.toExchange().events.at(-1)?.kind, "timeout");
-});
-
-Deno.test("parseTcpTable() reads IPv4, IPv6 and IPv4-mapped endpoints", () => {
-  const text = [
-    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid",
-    "   0: 0100007F:1A0A 0200007F:D431 01 00000003:00000010 00:00000000 00000000     0",
-    "   1: 0000000000000000FFFF00000100007F:1A0A 0000000000000000FFFF00000100007F:D431 01 00000000:00000000 00:0 0 0",
-    "   2: 00000000000000000000000001000000:1A0A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:0 0 0",
-  ].join("\n");
-  assert.deepEqual(parseTcpTable(text), [
-    { local: "127.0.0.1:6666", remote: "127.0.0.2:54321", state: 1, txQueue: 3, rxQueue: 16 },
-    { local: "127.0.0.1:6666", remote: "127.0.0.1:54321", state: 1, txQueue: 0, rxQueue: 0 },
-    { local: "[::1]:6666", remote: "[::]:0", state: 10, txQueue: 0, rxQueue: 0 },
-  ]);
-  assert.equal(formatAddress("::ffff:10.0.0.1", 80), "10.0.0.1:80");
 });
 
 /** TIME_WAIT sockets whose local end is 127.0.0.1:`port`. */

@@ -12,7 +12,7 @@ import type { Actor, Evidence, Exchange, ExchangeEvent } from "../result.ts";
 import { terminalSafe } from "./_text.ts";
 
 /**
- * Splits escaped output (see grader/bytes.ts) into lines at each `\n` escape, leaving other
+ * Splits escaped output (see grader/text/bytes.ts) into lines at each `\n` escape, leaving other
  * escapes (`\r`, `\0`, `\xNN`, `\\`) in place. A final empty line is dropped.
  */
 export function splitEscapedLines(escaped: string): string[] {

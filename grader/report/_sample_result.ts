@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "../checks_catalogue.ts";
+import { CHECK_IDS, type CheckId, DEFAULT_POINTS } from "../checks/catalogue.ts";
 import type {
   CheckResult,
   CheckStatus,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type CheckId, CHECKS } from "../checks_catalogue.ts";
+import { type CheckId, CHECKS } from "../checks/catalogue.ts";
 import type { CheckResult, GradeResult, SubmissionResult } from "../result.ts";
 import type { Spec, Visibility } from "../spec.ts";
 import { evidenceLines } from "./_evidence.ts";

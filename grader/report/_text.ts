@@ -6,7 +6,7 @@
  * @module
  */
 
-import { escapeControls } from "../bytes.ts";
+import { escapeControls } from "../text/bytes.ts";
 import type { CheckStatus } from "../result.ts";
 
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });

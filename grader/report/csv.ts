@@ -24,7 +24,7 @@
  */
 
 import { stringify } from "csv-stringify/sync";
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import type { GradeResult } from "../result.ts";
 import { percentOf } from "./_score.ts";
 import { compareIds, formatPoints } from "./_text.ts";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import { CHEN, sampleResult, ZOE } from "./_sample_result.ts";
 import { formatCsv, neutraliseCell } from "./csv.ts";
 

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import type { GradeResult } from "../result.ts";
 
 const ORDER: Readonly<Record<string, readonly string[]>> = {
@@ -53,8 +53,10 @@ const ORDER: Readonly<Record<string, readonly string[]>> = {
     "durationMs",
     "isolation",
     "notes",
+    "run",
     "checks",
   ],
+  run: ["startedAt", "file", "shard"],
   check: ["id", "status", "points", "maxPoints", "message", "hint", "durationMs", "evidence"],
   evidence: ["stdout", "stderr", "exchanges"],
   exchange: ["label", "events"],
@@ -79,7 +81,7 @@ function childKind(kind: string | undefined, key: string): string | undefined {
         ? "perCheck"
         : undefined;
     case "submission":
-      return key === "checks" ? "check" : undefined;
+      return key === "checks" ? "check" : key === "run" ? "run" : undefined;
     case "check":
       return key === "evidence" ? "evidence" : undefined;
     case "evidence":

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import { RESULT_SCHEMA } from "../result.ts";
 import { sampleResult } from "./_sample_result.ts";
 import { formatJson } from "./json.ts";

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import { MARKUP_MESSAGE, sampleResult, ZOE } from "./_sample_result.ts";
 import { formatJunit } from "./junit.ts";
 

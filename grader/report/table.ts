@@ -21,6 +21,7 @@ import { createColors } from "picocolors";
 import type { CheckResult, CheckStatus, GradeResult, SubmissionResult } from "../result.ts";
 import { hasFullMarks } from "../score.ts";
 import { evidenceLines } from "./_evidence.ts";
+import { runGroups, runLabel } from "./_runs.ts";
 import {
   firstThingToFix,
   nothingToFixLine,
@@ -48,6 +49,12 @@ export interface TableOptions {
   color: boolean;
   /** The terminal width in columns (default 100); the failing list is cut to fit. */
   width?: number;
+  /**
+   * The command that regrades the checks the grader could not run, as the user types it (e.g.
+   * `deno task grade --regrade-errors result.json --json result.json class/`); the footer names
+   * it when a row has such a check.
+   */
+  regradeCommand?: string;
 }
 
 /** Options for {@linkcode formatDetail} and {@linkcode formatStudentView}. */
@@ -203,10 +210,33 @@ export function formatTable(result: GradeResult, options: TableOptions): string 
   const legend = (["error", "warn", "skip"] as const).filter((m) => used.has(m))
     .map((m) => LIST_MARKS[m]);
   if (legend.length > 0) lines.push(...wrapParts(legend, footerWidth).map((l) => c.dim(l)));
+  lines.push(...runLines(result, footerWidth).map((l) => c.dim(l)));
   if (used.has("error")) {
-    lines.push(c.magenta("Checks marked ! left the maximum: see --detail, then re-run them."));
+    const command = options.regradeCommand
+      ? terminalSafe(options.regradeCommand)
+      : "grade --regrade-errors RESULT.json --json RESULT.json … (see grade --help)";
+    lines.push(
+      c.magenta("Checks marked ! left the maximum: see --detail, then regrade only them with:"),
+      c.magenta(`  ${command}`),
+    );
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * For a merged result, which runs its grades came from: each run with its students (named when
+ * up to three fit on the line, else counted), wrapped to `width`.
+ */
+function runLines(result: GradeResult, width: number): string[] {
+  const groups = runGroups(result);
+  if (groups.length === 0) return [];
+  const parts = groups.map((g) => {
+    const named = terminalSafe(`${g.label}: ${g.ids.join(", ")}`);
+    if (g.ids.length <= 3 && visibleWidth(named) <= width - 2) return named;
+    return terminalSafe(`${g.label}: ${g.ids.length} student${g.ids.length === 1 ? "" : "s"}`);
+  });
+  const head = `grades from ${groups.length} run${groups.length === 1 ? "" : "s"}:`;
+  return [head, ...wrapParts(parts, width - 2).map((l) => `  ${l}`)];
 }
 
 function checkLine(c: Colors, check: CheckResult, idWidth: number, withTitle: boolean): string {
@@ -236,7 +266,9 @@ export function formatDetail(submission: SubmissionResult, options: DetailOption
   const lines = [
     `${c.bold(terminalSafe(s.id))} — ${score} · ${terminalSafe(s.language)} · ${
       terminalSafe(s.path)
-    } · graded in ${formatDuration(s.durationMs)}`,
+    } · graded in ${formatDuration(s.durationMs)}${
+      s.run ? ` · from ${terminalSafe(runLabel(s.run))}` : ""
+    }`,
   ];
   for (const note of s.notes ?? []) lines.push(c.yellow(`note: ${terminalSafe(note)}`));
   lines.push("");

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { CHECK_IDS } from "../checks_catalogue.ts";
+import { CHECK_IDS } from "../checks/catalogue.ts";
 import type { SubmissionResult } from "../result.ts";
 import { CHEN, sampleResult, sampleSingle, ZOE } from "./_sample_result.ts";
 import { stripAnsi, visibleWidth } from "./_text.ts";

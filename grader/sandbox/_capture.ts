@@ -7,6 +7,8 @@
  * that does not fit on, lines are only counted, see {@linkcode StreamCapture.linesDropped}).
  * A watched line (the spec's response) is recognised in every line, stored or not: it is counted
  * exactly and the time it arrived is kept, up to a count ({@linkcode StreamCapture.watched}).
+ * At the end of other output it is counted apart as glued, except in a flood of lines (past the
+ * stored lines' total), where concurrent writers interleave in the pipe and it counts as itself.
  * Sync markers the grader writes into the stream ({@linkcode StreamCapture.syncSeen}) are
  * recognised everywhere too and removed: from the lines (a program's line cut by one is joined
  * back) and from the raw bytes.
@@ -54,7 +56,10 @@ export interface StreamCounts {
   pendingBytes: number;
   /** Watched lines whose time was not kept (past `maxWatchedTimes`). */
   watchedTimesDropped: number;
-  /** Lines that end with the watched line after other text (it was printed without a newline before it). */
+  /**
+   * Lines that end with the watched line after other text (it was printed without a newline
+   * before it), before the output was a flood; in a flood they count in `watched`.
+   */
   glued: number;
 }
 
@@ -194,7 +199,7 @@ export class StreamCapture {
           } else if (
             watched && length > watchedLength && this.#endsWithWatched(chunk, start, i, watched)
           ) {
-            this.#glued++;
+            this.#countGlued(atMs);
           }
         } else {
           this.#endLine(chunk, start, i, flagged, atMs);
@@ -368,7 +373,7 @@ export class StreamCapture {
       if (watched && this.#isWatched(chunk, start, end, watched)) {
         this.#countWatched(end - start + 1, atMs);
       } else if (watched && this.#endsWithWatched(chunk, start, end, watched)) {
-        this.#glued++;
+        this.#countGlued(atMs);
       }
       return;
     }
@@ -394,6 +399,18 @@ export class StreamCapture {
     if (from <= start) return false;
     for (let k = 0; k < watched.length; k++) if (chunk[from + k] !== watched[k]) return false;
     return true;
+  }
+
+  /**
+   * The watched line at the end of other output. In a flood of lines (past the stored lines'
+   * total) it counts as the watched line: another writer's write larger than `PIPE_BUF` may be
+   * split around it in the pipe, so its place says nothing of the program that printed it, and
+   * the flood itself is what is wrong. Otherwise (and after a line longer than the cap: output
+   * without newlines) it was printed without a newline before it and is only counted as glued.
+   */
+  #countGlued(atMs: number): void {
+    if (this.#full) this.#countWatched(this.#watchedBytes!.length + 1, atMs);
+    else this.#glued++;
   }
 
   #countWatched(lineBytes: number, atMs: number): void {
@@ -472,7 +489,7 @@ export class StreamCapture {
       this.#watchedText !== undefined && text.length > this.#watchedText.length &&
       text.endsWith(this.#watchedText)
     ) {
-      this.#glued++;
+      this.#countGlued(atMs);
     }
     if (this.#full) return;
     const size = encoder.encode(text).length;

@@ -161,6 +161,20 @@ Deno.test("StreamCapture counts the watched line glued to the end of other outpu
   capture.push(bytes(".".repeat(100)), 4);
   capture.push(bytes("Receive Query\n"), 5);
   const counts = capture.counts();
-  assert.equal(counts.watched, 1);
-  assert.equal(counts.glued, 3, "stored, past the cap, and in a line longer than the cap");
+  assert.equal(counts.glued, 2, "before the output was a flood, and after a line without newlines");
+  assert.equal(counts.watched, 2, "glued in a flood of lines, it counts as the response");
+  assert.deepEqual(capture.watched.map((w) => w.atMs), [1, 3]);
+  assert.equal(counts.otherBytes, capture.totalBytes - 2 * "Receive Query\n".length);
+});
+
+Deno.test("StreamCapture counts a response a flood's writer split around as the response", () => {
+  const capture = new StreamCapture({ captureBytes: 40, watchedLine: "Receive Query" });
+  const flood = `${"x".repeat(39)}\n`.repeat(5);
+  capture.push(bytes(`${flood}xxxxReceive Query\nxxxxxxxxxxxxx\n`), 1);
+  capture.push(bytes(`xxxReceive Query\n`), 2);
+  assert.equal(capture.counts().watched, 2);
+  assert.equal(capture.counts().glued, 0);
+  const quiet = new StreamCapture({ captureBytes: 40, watchedLine: "Receive Query" });
+  quiet.push(bytes("xxxxReceive Query\n"), 1);
+  assert.deepEqual([quiet.counts().watched, quiet.counts().glued], [0, 1]);
 });

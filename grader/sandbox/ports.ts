@@ -1,9 +1,10 @@
 /**
- * Which TCP ports are listening, read from /proc/net/tcp and /proc/net/tcp6 of our network
- * namespace, optionally only the sockets some processes hold.
+ * Which sockets a server waits on, read from this network namespace's socket tables
+ * (`proc_net.ts`), optionally only the sockets some processes hold: listening TCP sockets, bound
+ * UDP sockets, listening Unix-domain stream sockets and bound Unix-domain datagram sockets.
  *
- * Readiness without a connection: a one-shot server is not used up by the probe, and the port a
- * server really listens on can be reported.
+ * Readiness without a connection: a one-shot server is not used up by the probe, and the port or
+ * path a server really waits on can be reported.
  *
  * @example
  * ```ts
@@ -15,111 +16,93 @@
  * @module
  */
 
-/** A listening TCP socket. */
+import { type Transport, TRANSPORTS } from "../spec.ts";
+import {
+  type InetSocket,
+  readInetSockets,
+  readUnixSockets,
+  socketInodes,
+  TCP_STATE,
+  type UnixSocket,
+} from "./proc_net.ts";
+
+/** A listening (TCP) or bound (UDP) IP socket. */
 export interface ListeningSocket {
-  /** The local address: dotted IPv4 or compressed IPv6 (e.g. `0.0.0.0`, `::`, `127.0.0.1`). */
+  /** The local address: dotted IPv4 or RFC 5952 IPv6 (e.g. `0.0.0.0`, `::`, `127.0.0.1`). */
   address: string;
   /** The local port. */
   port: number;
 }
 
+/** A listening (stream) or bound (datagram) Unix-domain socket. */
+export interface BoundPath {
+  /** The path as the program bound it (relative when it gave a relative path). */
+  path: string;
+}
+
+/** Where a server waits: an IP address and port, or a Unix-domain socket's path. */
+export type ServerSocket = ListeningSocket | BoundPath;
+
 /** Processes whose sockets count: a list, or a function called at each look (a growing tree). */
 export type PidSource = readonly number[] | (() => readonly number[]);
 
-const LISTEN = "0A";
+function heldBy<T extends { inode: string }>(rows: T[], pids: PidSource | undefined): T[] {
+  if (pids === undefined) return rows;
+  const inodes = socketInodes(typeof pids === "function" ? pids() : pids);
+  return rows.filter((row) => inodes.has(row.inode));
+}
+
+const ip = (rows: InetSocket[]): ListeningSocket[] =>
+  rows.map((r) => ({ address: r.localAddress, port: r.localPort }));
+const paths = (rows: UnixSocket[]): BoundPath[] => rows.map((r) => ({ path: r.path }));
 
 /**
- * Decodes an address as /proc/net/tcp{,6} prints it: 8 or 32 hex digits, each 32-bit word in
- * host (little-endian) byte order.
+ * The sockets a server of `transport` waits on in this network namespace (held by `pids` when
+ * given): listening TCP, bound UDP, listening Unix stream, bound Unix datagram.
  */
-export function decodeProcAddress(hex: string): string {
-  if (!/^(?:[0-9A-Fa-f]{8}){1}$|^(?:[0-9A-Fa-f]{8}){4}$/.test(hex)) {
-    throw new SyntaxError(`"${hex}" is not an address from /proc/net/tcp.`);
-  }
-  const bytes: number[] = [];
-  for (let word = 0; word < hex.length; word += 8) {
-    const chunk = hex.slice(word, word + 8);
-    for (let i = 6; i >= 0; i -= 2) bytes.push(parseInt(chunk.slice(i, i + 2), 16));
-  }
-  return bytes.length === 4 ? bytes.join(".") : formatIPv6(bytes);
-}
-
-/** RFC 5952 text form of 16 bytes; IPv4-mapped addresses end in dotted form. */
-function formatIPv6(bytes: number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes[i]! * 256 + bytes[i + 1]!);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${bytes.slice(12).join(".")}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
+export async function serverSockets(
+  transport: Transport,
+  opts: { pids?: PidSource } = {},
+): Promise<ServerSocket[]> {
+  switch (transport) {
+    case "tcp": {
+      const rows = await readInetSockets(["tcp", "tcp6"]) ?? [];
+      return ip(heldBy(rows.filter((r) => r.state === TCP_STATE.LISTEN), opts.pids));
     }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
+    case "udp": {
+      const rows = await readInetSockets(["udp", "udp6"]) ?? [];
+      return ip(heldBy(rows.filter((r) => r.localPort !== 0), opts.pids));
     }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  const head = hex.slice(0, bestStart).join(":");
-  const tail = hex.slice(bestStart + bestLength).join(":");
-  return `${head}::${tail}`;
-}
-
-/** Parses the text of /proc/net/tcp or tcp6 into listening sockets with their inodes. */
-export function parseProcNetTcp(text: string): (ListeningSocket & { inode: string })[] {
-  const out: (ListeningSocket & { inode: string })[] = [];
-  for (const line of text.split("\n").slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 10 || fields[3] !== LISTEN) continue;
-    const [addressHex, portHex] = fields[1]!.split(":");
-    if (!addressHex || !portHex) continue;
-    out.push({
-      address: decodeProcAddress(addressHex),
-      port: parseInt(portHex, 16),
-      inode: fields[9]!,
-    });
-  }
-  return out;
-}
-
-/** Inodes of the sockets the given processes hold open (processes already gone are skipped). */
-function socketInodes(pids: readonly number[]): Set<string> {
-  const inodes = new Set<string>();
-  for (const pid of pids) {
-    let entries: Iterable<Deno.DirEntry>;
-    try {
-      entries = Deno.readDirSync(`/proc/${pid}/fd`);
-      for (const entry of entries) {
-        try {
-          const target = Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`);
-          const match = /^socket:\[(\d+)\]$/.exec(target);
-          if (match) inodes.add(match[1]!);
-        } catch {
-          // the descriptor was closed meanwhile
-        }
-      }
-    } catch {
-      // the process is gone
+    case "unix-stream":
+    case "unix-dgram": {
+      const rows = await readUnixSockets() ?? [];
+      const wanted = (r: UnixSocket) =>
+        r.path !== "" &&
+        (transport === "unix-stream" ? r.type === "stream" && r.listening : r.type === "dgram");
+      return paths(heldBy(rows.filter(wanted), opts.pids));
     }
   }
-  return inodes;
 }
 
-async function readIfExists(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "";
-    throw error;
-  }
+/** A socket a server waits on, with the transport it is of. */
+export interface TransportSocket {
+  /** The transport the socket is of. */
+  transport: Transport;
+  /** Where it waits. */
+  socket: ServerSocket;
+}
+
+/**
+ * Every socket `pids` wait on, of any transport: for a message such as "your server listens on
+ * TCP port 6666, but the assignment is over UDP" when none of the spec's transport is found.
+ */
+export async function serverSocketsOfAnyTransport(pids: PidSource): Promise<TransportSocket[]> {
+  const all = await Promise.all(
+    TRANSPORTS.map(async (transport) =>
+      (await serverSockets(transport, { pids })).map((socket) => ({ transport, socket }))
+    ),
+  );
+  return all.flat();
 }
 
 /**
@@ -129,46 +112,47 @@ async function readIfExists(path: string): Promise<string> {
 export async function listeningPorts(
   opts: { pids?: PidSource } = {},
 ): Promise<ListeningSocket[]> {
-  const [tcp, tcp6] = await Promise.all([
-    readIfExists("/proc/net/tcp"),
-    readIfExists("/proc/net/tcp6"),
-  ]);
-  let sockets = [...parseProcNetTcp(tcp), ...parseProcNetTcp(tcp6)];
-  if (opts.pids !== undefined) {
-    const pids = typeof opts.pids === "function" ? opts.pids() : opts.pids;
-    const inodes = socketInodes(pids);
-    sockets = sockets.filter((socket) => inodes.has(socket.inode));
-  }
-  return sockets.map(({ address, port }) => ({ address, port }));
+  return await serverSockets("tcp", opts) as ListeningSocket[];
 }
 
 /**
- * Polls (every few ms, until `timeoutMs`) for a listening socket held by `pids` (any process when
- * undefined) and on `port` (any port when undefined). When pids and port are both given, a socket
- * of those pids on another port is returned too, but one on `port` is preferred. Resolves with
- * undefined on timeout or when `exited` settles first.
+ * Whether `socket` is the one wanted: on port `wanted`, or bound to path `wanted` (a relative
+ * path a program bound matches the end of the absolute one).
  */
-export async function waitForListening(
+export function isWanted(socket: ServerSocket, wanted: number | string): boolean {
+  if ("port" in socket) return socket.port === wanted;
+  if (typeof wanted !== "string") return false;
+  return socket.path === wanted ||
+    (!socket.path.startsWith("/") && wanted.endsWith(`/${socket.path}`));
+}
+
+/**
+ * Polls (every few ms, until `timeoutMs`) for a socket a `transport` server waits on, held by
+ * `pids` (any process when undefined) and on `wanted` (a port or a path; anything when
+ * undefined). When pids and `wanted` are both given, a socket of those pids elsewhere is returned
+ * too, but the wanted one is preferred. Resolves with undefined on timeout or when `exited`
+ * settles first.
+ */
+export async function waitForServerSocket(
+  transport: Transport,
   pids: PidSource | undefined,
-  port: number | undefined,
+  wanted: number | string | undefined,
   timeoutMs: number,
   exited?: Promise<unknown>,
   intervalMs = 4,
-): Promise<ListeningSocket | undefined> {
+): Promise<ServerSocket | undefined> {
   const deadline = performance.now() + timeoutMs;
   let gone = false;
-  exited?.then(() => gone = true, () => gone = true);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: () => void = () => {};
-  exited?.then(() => wake(), () => wake());
+  exited?.then(() => (gone = true, wake()), () => (gone = true, wake()));
   try {
     for (;;) {
       if (gone) return undefined;
-      const sockets = await listeningPorts(pids === undefined ? {} : { pids });
-      const exact = sockets.find((socket) => socket.port === port);
+      const sockets = await serverSockets(transport, pids === undefined ? {} : { pids });
+      const exact = wanted === undefined ? undefined : sockets.find((s) => isWanted(s, wanted));
       if (exact) return exact;
-      if (pids !== undefined && sockets.length > 0) return sockets[0];
-      if (pids === undefined && port === undefined && sockets.length > 0) return sockets[0];
+      if ((pids !== undefined || wanted === undefined) && sockets.length > 0) return sockets[0];
       const left = deadline - performance.now();
       if (left <= 0 || gone) return undefined;
       await new Promise<void>((resolve) => {
@@ -181,4 +165,17 @@ export async function waitForListening(
     clearTimeout(timer);
     wake = () => {};
   }
+}
+
+/** {@linkcode waitForServerSocket} for a TCP server on `port`. */
+export async function waitForListening(
+  pids: PidSource | undefined,
+  port: number | undefined,
+  timeoutMs: number,
+  exited?: Promise<unknown>,
+  intervalMs = 4,
+): Promise<ListeningSocket | undefined> {
+  return await waitForServerSocket("tcp", pids, port, timeoutMs, exited, intervalMs) as
+    | ListeningSocket
+    | undefined;
 }

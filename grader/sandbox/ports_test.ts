@@ -1,42 +1,22 @@
 import assert from "node:assert/strict";
-import { decodeProcAddress, listeningPorts, parseProcNetTcp, waitForListening } from "./ports.ts";
+import {
+  listeningPorts,
+  serverSockets,
+  serverSocketsOfAnyTransport,
+  waitForListening,
+  waitForServerSocket,
+} from "./ports.ts";
 import { startProgram } from "./process.ts";
+
+/** A datagram socket closed by `using` (Deno's DatagramConn is not Disposable). */
+function closing(conn: Deno.DatagramConn): { conn: Deno.DatagramConn } & Disposable {
+  return { conn, [Symbol.dispose]: () => conn.close() };
+}
 
 /** Deno.test with the op and resource sanitizers on. */
 function test(name: string, fn: (t: Deno.TestContext) => Promise<void>): void {
   Deno.test({ name, sanitizeOps: true, sanitizeResources: true, sanitizeExit: true, fn });
 }
-
-test("decodeProcAddress() reads each 32-bit word little-endian", async (t) => {
-  const table: [string, string][] = [
-    ["0100007F", "127.0.0.1"],
-    ["00000000", "0.0.0.0"],
-    ["A864A8C0", "192.168.100.168"],
-    ["0264A8C0", "192.168.100.2"],
-    ["00000000000000000000000000000000", "::"],
-    ["00000000000000000000000001000000", "::1"],
-    ["0000000000000000FFFF00000100007F", "::ffff:127.0.0.1"],
-    ["000000FD000000000000000002000000", "fd00::2"],
-    ["B80D0120000000000000000001000000", "2001:db8::1"],
-    ["B80D0120010000000100000001000000", "2001:db8:0:1:0:1:0:1"],
-    ["B80D0120000000000000010000000000", "2001:db8:0:0:1::"],
-  ];
-  for (const [hex, address] of table) {
-    await t.step(`${hex} is ${address}`, () => assert.equal(decodeProcAddress(hex), address));
-  }
-  assert.throws(() => decodeProcAddress("0102"), SyntaxError);
-});
-
-test("parseProcNetTcp() keeps listening sockets only", () => {
-  const text = [
-    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-    "   0: 0100007F:1A0A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0",
-    "   1: 0100007F:1A0A 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 4243 1 0000000000000000 20 4 30 10 -1",
-    "",
-  ].join("\n");
-  assert.deepEqual(parseProcNetTcp(text), [{ address: "127.0.0.1", port: 6666, inode: "4242" }]);
-  return Promise.resolve();
-});
 
 test("listeningPorts() finds this process's own listener by pid", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -82,4 +62,49 @@ test("waitForListening() gives up at the deadline", async () => {
   const started = performance.now();
   assert.equal(await waitForListening([], 6666, 30), undefined);
   assert.ok(performance.now() - started >= 30);
+});
+
+test("serverSockets() finds a bound UDP socket and Unix sockets by path, for their transport", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    using stream = Deno.listen({ transport: "unix", path: `${dir}/s.sock` });
+    using datagrams = closing(
+      Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/d.sock` }),
+    );
+    using udp = closing(Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 }));
+    const pids = [Deno.pid];
+    const udpPort = (udp.conn.addr as Deno.NetAddr).port;
+    assert.ok(
+      (await serverSockets("udp", { pids })).some((s) => "port" in s && s.port === udpPort),
+    );
+    assert.ok(
+      !(await serverSockets("tcp", { pids })).some((s) => "port" in s && s.port === udpPort),
+    );
+    assert.deepEqual(await waitForServerSocket("unix-stream", pids, `${dir}/s.sock`, 1000), {
+      path: `${dir}/s.sock`,
+    });
+    assert.deepEqual(await waitForServerSocket("unix-dgram", pids, `${dir}/d.sock`, 1000), {
+      path: `${dir}/d.sock`,
+    });
+    const streams = await serverSockets("unix-stream", { pids });
+    assert.ok(!streams.some((s) => "path" in s && s.path === `${dir}/d.sock`), "not a stream");
+    assert.ok(stream.addr.transport === "unix" && datagrams.conn.addr.transport === "unixpacket");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+test("serverSocketsOfAnyTransport() tells a TCP server from a UDP one", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const found = await serverSocketsOfAnyTransport([Deno.pid]);
+  const mine = found.filter((f) => "port" in f.socket && f.socket.port === listener.addr.port);
+  assert.deepEqual(mine, [{
+    transport: "tcp",
+    socket: { address: "127.0.0.1", port: listener.addr.port },
+  }]);
+  assert.ok(
+    !(await serverSockets("udp", { pids: [Deno.pid] })).some((s) =>
+      "port" in s && s.port === listener.addr.port
+    ),
+  );
 });

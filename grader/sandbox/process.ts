@@ -27,7 +27,8 @@
  * `no_new_privs` and in a session of its own, so it has no controlling terminal (bubblewrap's
  * `--new-session`, else `setsid` and `setpriv`). As root without namespaces (E3, a container)
  * every program runs as a dedicated unprivileged user of its workspace (`users.ts`), and when it
- * ends every process of that user outside its siblings' sessions is killed. Where none of this
+ * ends every process of that user outside its siblings' sessions is killed; with `holdTree` (a
+ * server that forks into the background) that user's processes are held, as the namespace is. Where none of this
  * can contain a program (no bubblewrap, or neither namespaces nor root), `startProgram` refuses
  * it with a {@linkcode SandboxError} naming the fix, unless the code is trusted
  * (`environment.ts`'s `trustPrograms()`).
@@ -66,7 +67,13 @@ import {
   untrustedCodeProblem,
   usesDedicatedUsers,
 } from "./_policy.ts";
-import { dropPrivileges, programEnded, programStarted, userFor } from "./users.ts";
+import {
+  dropPrivileges,
+  processesOfProgram,
+  programEnded,
+  programStarted,
+  userFor,
+} from "./users.ts";
 
 export { SandboxError } from "./errors.ts";
 
@@ -129,10 +136,12 @@ export interface StartOptions {
   /** `shared` turns the private filesystem view off (tests); default: the view when available. */
   filesystem?: "private" | "shared";
   /**
-   * In a PID namespace, keep the namespace while any process of it runs, after the program
-   * itself has exited (a server that puts itself in the background keeps serving; `exited` then
-   * resolves when the last process ends, with the program's own status). Default false: the
-   * namespace ends with the program. See {@linkcode RunningProgram.programRunning}.
+   * Keep the program's tree after the program itself has exited, while any process of it runs
+   * (a server that puts itself in the background keeps serving; `exited` then resolves when the
+   * last process ends, with the program's own status): in a PID namespace, the namespace; as a
+   * dedicated user (E3), the user's processes outside its other programs' sessions (see
+   * `users.ts`). Default false: the tree ends with the program. See
+   * {@linkcode RunningProgram.programRunning}.
    */
   holdTree?: boolean;
 }
@@ -663,7 +672,8 @@ export function startProgram(opts: StartOptions): RunningProgram {
       { cause: error },
     );
   }
-  if (uid !== undefined) programStarted(uid, child.pid);
+  const holds = opts.holdTree === true && kind === "process-group" && uid !== undefined;
+  if (uid !== undefined) programStarted(uid, child.pid, holds);
   return new Program(
     child,
     kind,
@@ -671,11 +681,14 @@ export function startProgram(opts: StartOptions): RunningProgram {
     opts.captureBytes ?? DEFAULT_CAPTURE,
     opts.watchLine,
     uid,
+    holds,
   );
 }
 
 /** How long reading a program's output may hold the event loop before it lets others run. */
 const PUMP_TURN_MS = 10;
+/** How often a held tree without a PID namespace is looked for (as the namespace's PID 1 does). */
+const HOLD_POLL_MS = 50;
 
 class Program implements RunningProgram {
   readonly pid: number;
@@ -689,7 +702,12 @@ class Program implements RunningProgram {
   #killed = false;
   /** Whether the start marker arrived (undefined: not decided yet). */
   #started: boolean | undefined;
+  /** The outermost process has been reaped: its pid may belong to someone else now. */
+  #reaped = false;
+  /** The program's tree has ended (with `holdTree` as a dedicated user, after `#reaped`). */
   #exitSeen = false;
+  /** Whether `kill()` has sent SIGKILL. */
+  #forced = false;
   #done = false;
   readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
   #killing: Promise<ExitInfo> | undefined;
@@ -700,6 +718,10 @@ class Program implements RunningProgram {
   readonly #statusKnown: Promise<void>;
   /** The dedicated user it runs as (E3), if any. */
   readonly #uid: number | undefined;
+  /** Whether it holds its tree as a dedicated user (`holdTree` without a PID namespace). */
+  readonly #holds: boolean;
+  /** The device and inode of its stdout pipe, to find a held process that still writes it. */
+  readonly #stdoutPipe: string | undefined;
 
   constructor(
     child: Deno.ChildProcess,
@@ -708,8 +730,11 @@ class Program implements RunningProgram {
     captureBytes: number,
     watchLine: string | undefined,
     uid: number | undefined,
+    holds: boolean,
   ) {
     this.#uid = uid;
+    this.#holds = holds;
+    this.#stdoutPipe = holds ? pipeId(`/proc/${child.pid}/fd/1`) : undefined;
     this.startedAt = performance.now();
     this.pid = child.pid;
     this.#child = child;
@@ -751,9 +776,11 @@ class Program implements RunningProgram {
 
   async syncStdout(timeoutMs: number): Promise<boolean> {
     if (this.#syncBroken || this.#exitSeen) return false;
+    const writer = this.#reaped ? this.#heldStdoutWriter() : this.pid;
+    if (writer === undefined) return false;
     const n = ++this.#syncs;
     try {
-      using pipe = await Deno.open(`/proc/${this.pid}/fd/1`, { write: true });
+      using pipe = await Deno.open(`/proc/${writer}/fd/1`, { write: true });
       await pipe.write(new TextEncoder().encode(`${this.#syncPrefix}${n}\x1e\n`));
     } catch {
       this.#syncBroken = true;
@@ -783,12 +810,14 @@ class Program implements RunningProgram {
     // The cgroup knows every member, daemons included, in one read; else walk /proc (slower).
     const members = this.#cgroups.pids();
     if (members.length > 0) return [...new Set([this.pid, ...members])];
-    return descendants([this.pid]);
+    const tree = this.#reaped ? [] : descendants([this.pid]);
+    if (this.#uid === undefined) return tree;
+    return [...new Set([...tree, ...processesOfProgram(this.#uid, this.pid)])];
   }
 
   programRunning(): boolean {
     if (this.#done) return false;
-    if (this.#kind === "process-group") return running(this.pid);
+    if (this.#kind === "process-group") return !this.#reaped && running(this.pid);
     // In its PID namespace the program is PID 2: the child of the namespace's first process.
     return this.treePids().some((pid) => innermostPid(pid) === 2 && running(pid));
   }
@@ -814,7 +843,10 @@ class Program implements RunningProgram {
         ]);
         clearTimeout(timer);
       }
-      if (!this.#exitSeen) this.#signalTree("SIGKILL");
+      if (!this.#exitSeen) {
+        this.#forced = true;
+        this.#signalTree("SIGKILL");
+      }
     }
     return await this.exited;
   }
@@ -825,9 +857,10 @@ class Program implements RunningProgram {
    * id while it has members) and the cgroup members are signalled.
    */
   #signalTree(signal: Deno.Signal): void {
-    if (this.#exitSeen) {
+    if (this.#reaped) {
       if (this.#kind === "process-group") signalAll([-this.pid], signal);
       signalAll(this.#cgroups.pids(), signal);
+      if (this.#uid !== undefined) signalAll(processesOfProgram(this.#uid, this.pid), signal);
       return;
     }
     // SIGTERM to the unshare wrapper is pointless (it blocks it) and SIGKILL to it would leave
@@ -843,6 +876,8 @@ class Program implements RunningProgram {
       this.#pump(this.#child.stderr, this.#err, false),
     ]);
     const status = await this.#child.status;
+    this.#reaped = true;
+    if (this.#holds) await this.#hold();
     const durationMs = performance.now() - this.startedAt;
     this.#exitSeen = true;
     this.#statusSeen();
@@ -867,6 +902,23 @@ class Program implements RunningProgram {
           (status.signal ? ` (${status.signal})` : "");
     }
     return exit;
+  }
+
+  /**
+   * Holds the tree of a program that has exited, as a dedicated user: waits until none of its
+   * processes runs (see `users.ts`'s `processesOfProgram`) or `kill()` has sent SIGKILL.
+   */
+  async #hold(): Promise<void> {
+    while (!this.#forced && processesOfProgram(this.#uid!, this.pid).length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+    }
+  }
+
+  /** A process of the held tree whose stdout is still the program's pipe, if any. */
+  #heldStdoutWriter(): number | undefined {
+    if (this.#stdoutPipe === undefined || this.#uid === undefined) return undefined;
+    return processesOfProgram(this.#uid, this.pid)
+      .find((pid) => pipeId(`/proc/${pid}/fd/1`) === this.#stdoutPipe);
   }
 
   /** Waits for both streams to end; in the fallback, gives up after a while (escaped daemons). */
@@ -942,6 +994,16 @@ class Program implements RunningProgram {
       return { code: null, signal: SIGNALS[code - 128]! };
     }
     return { code, signal: null };
+  }
+}
+
+/** The device and inode `path` leads to (e.g. a process's stdout pipe), or undefined. */
+function pipeId(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

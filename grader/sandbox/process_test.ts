@@ -319,6 +319,56 @@ test("holdTree keeps the PID namespace while a daemon the program left runs", as
   assert.deepEqual(pidsWithMarker(m.marker), []);
 });
 
+test("holdTree holds a dedicated user's daemon without a PID namespace (E3)", async (t) => {
+  // The daemon speaks only once the program itself has exited (and been reaped).
+  const waitForParent = "while kill -0 $p 2>/dev/null; do sleep 0.01; done; echo daemon";
+  await t.step("until the daemon ends by itself", async () => {
+    const m = marker("sockgrade-held-uid");
+    const daemon = `${waitForParent}; : $m`;
+    await using program = startProgram({
+      argv: ["sh", "-c", `${m.script} p=$$; (setsid sh -c "${daemon}" &); exit 3`],
+      cwd: "/",
+      containment: "process-group",
+      holdTree: true,
+    });
+    assert.ok(await program.waitForStdoutLine((l) => l === "daemon", 10_000), "the daemon ran on");
+    const exit = await program.exited;
+    assert.equal(exit.code, 3, "the program's own status");
+    assert.equal(exit.killed, false);
+    assert.deepEqual(pidsWithMarker(m.marker), []);
+  });
+  await t.step("beside a sibling program, until kill()", async () => {
+    const m = marker("sockgrade-held-uid");
+    const script = `${waitForParent}; sleep 1000; : $m`;
+    await using program = startProgram({
+      argv: ["sh", "-c", `${m.script} p=$$; (setsid sh -c "${script}" &); exit 3`],
+      cwd: "/",
+      containment: "process-group",
+      holdTree: true,
+    });
+    assert.ok(await program.waitForStdoutLine((l) => l === "daemon", 10_000), "the daemon ran on");
+    assert.equal(program.programRunning(), false);
+    // The daemon's shell (the first pid: a fork about to exec `sleep` may show its line too).
+    const daemon = pidsWithMarker(m.marker)[0];
+    assert.ok(daemon !== undefined, "the daemon runs");
+    assert.ok(program.treePids().includes(daemon), "the held daemon is in the tree");
+    assert.equal(await program.syncStdout(5000), true, "the stdout barrier through the daemon");
+    // Another program of the same workspace (its user) starts and ends: the daemon is not its.
+    const sibling = await runProgram({
+      argv: ["sh", "-c", "echo sibling"],
+      cwd: "/",
+      containment: "process-group",
+      timeoutMs: 10_000,
+    });
+    assert.equal(sibling.code, 0);
+    assert.ok(pidsWithMarker(m.marker).includes(daemon), "the sibling's end left the daemon");
+    const exit = await program.kill();
+    assert.equal(exit.code, 3, "the program's own status");
+    assert.equal(exit.killed, true);
+    assert.deepEqual(pidsWithMarker(m.marker), [], "nothing outlives the program");
+  });
+});
+
 test("the processes limit stops a fork bomb", async (t) => {
   await eachContainment(t, async (kind) => {
     const result = await runProgram({

@@ -7,11 +7,14 @@
  * nothing else the grader made: the grader's temporary folders, outputs, caches and HOME are
  * root's, mode 0700.
  *
- * Nothing survives a program without a PID namespace: when a program ends, every process of its
- * uid that is not in the session of another program still running for that workspace is
- * killed, and when none is left running, `kill -9 -1` runs as that uid (the kernel signals every
- * process the uid owns at once, as DOMjudge's runguard does) and the files the uid left in the
- * shared writable folders (`/tmp`, `/var/tmp`, `/dev/shm`) are removed.
+ * Nothing survives a program without a PID namespace: a program's processes are those of its uid
+ * in its session, plus those in no live program's session (a daemon that left with `setsid`)
+ * when it holds its tree (`holdTree`, a server) or no live program of the uid does
+ * ({@linkcode processesOfProgram}: `process.ts` keeps a held program running while they run).
+ * When a program ends, its processes are killed, and when no other program of the uid runs,
+ * `kill -9 -1` runs as that uid (the kernel signals every process the uid owns at once, as
+ * DOMjudge's runguard does) and the files the uid left in the shared writable folders (`/tmp`,
+ * `/var/tmp`, `/dev/shm`) are removed.
  *
  * A uid is claimed with a lock file holding the grader's pid (in `/run/sockgrade-users`, else the
  * temporary folder's `.sockgrade-users`, root's own, mode 0700), so two grader processes (two
@@ -44,8 +47,11 @@ export interface DedicatedUsers {
 let support: DedicatedUsers | undefined;
 let locks: string | undefined;
 const byWorkspace = new Map<string, number>();
-/** Live programs per uid: the session id (= the wrapper's pid) of each. */
-const live = new Map<number, Set<number>>();
+/**
+ * Live programs per uid: per session id (= the wrapper's pid), whether that program holds its
+ * tree (`holdTree`: it also owns the uid's processes outside every live program's session).
+ */
+const live = new Map<number, Map<number, boolean>>();
 
 /** The `setpriv` options that drop to `uid` (when given), then every capability, then `no_new_privs`. */
 export function dropPrivileges(uid: number | undefined, root: boolean): string[] {
@@ -163,12 +169,17 @@ function unclaim(uid: number): void {
   }
 }
 
-/** The session of `pid` when it runs as `uid` (one stat for the others), else undefined. */
+/**
+ * The session of `pid` when it runs as `uid` and has not exited (one stat for the others; a
+ * zombie has exited), else undefined.
+ */
 function sessionOf(pid: number, uid: number): number | undefined {
   try {
     if (Deno.statSync(`/proc/${pid}`).uid !== uid) return undefined;
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] === "Z" || fields[0] === "X") return undefined;
+    const session = Number(fields[3]);
     return Number.isInteger(session) ? session : undefined;
   } catch {
     return undefined;
@@ -192,25 +203,49 @@ function killAllCommand(uid: number): Deno.Command {
   });
 }
 
+/**
+ * A scan of /proc, again when it found nothing: one scan misses a process that forks and exits
+ * while it reads (a daemon's double fork: the child is not listed yet, its parent is gone when
+ * its entry is read); the next one lists the child.
+ */
+function scanTwiceIfEmpty<T>(scan: () => T[]): T[] {
+  const found = scan();
+  return found.length > 0 ? found : scan();
+}
+
 /** Whether any process runs as `uid` now (a stat of each /proc entry: cheaper than a spawn). */
 function anyProcessOf(uid: number): boolean {
-  for (const pid of allPids()) {
-    try {
-      if (Deno.statSync(`/proc/${pid}`).uid === uid) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
+  return scanTwiceIfEmpty(() =>
+    allPids().filter((pid) => {
+      try {
+        return Deno.statSync(`/proc/${pid}`).uid === uid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+  ).length > 0;
+}
+
+/** How long killing a uid's processes waits at most for them to be gone. */
+const GONE_WAIT_MS = 2000;
+
+/** Blocks the thread for `ms` (the uid's processes are waited for synchronously). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
- * Every process of `uid`, killed (see {@linkcode killAllCommand}); waits for it. Nothing to do
- * when none runs: only the uid's own processes could start one, and the grader's own starts are
- * synchronous with this.
+ * Every process of `uid`, killed (see {@linkcode killAllCommand}); waits for it, and then until
+ * none of them runs any more (at most {@linkcode GONE_WAIT_MS}): SIGKILL is delivered at once,
+ * but a process closes its sockets only when it gets to run its exit, which on a loaded machine
+ * can come after the next program of the uid has started (a daemon of the server checks would
+ * still hold the port the pair check's server binds). Nothing to do when none runs: only the
+ * uid's own processes could start one, and the grader's own starts are synchronous with this.
  */
 function killAllOf(uid: number): void {
-  if (anyProcessOf(uid)) killAllCommand(uid).outputSync();
+  if (!anyProcessOf(uid)) return;
+  killAllCommand(uid).outputSync();
+  waitGone(uid, allPids());
 }
 
 /** Removes what `uid` left at the top of the shared writable folders (not the workspaces). */
@@ -281,35 +316,65 @@ export function userFor(workspace: string, owned: boolean): number {
   return uid;
 }
 
-/** Records that a program of `uid` runs in the session `session` (its wrapper's pid). */
-export function programStarted(uid: number, session: number): void {
-  const sessions = live.get(uid) ?? new Set();
-  sessions.add(session);
+/**
+ * Records that a program of `uid` runs in the session `session` (its wrapper's pid); when it
+ * `holds` its tree, the uid's processes outside every live program's session are its own.
+ */
+export function programStarted(uid: number, session: number, holds = false): void {
+  const sessions = live.get(uid) ?? new Map<number, boolean>();
+  sessions.set(session, holds);
   live.set(uid, sessions);
 }
 
 /**
- * A program of `uid` (session `session`) has ended: kills every process of the uid outside the
- * sessions of its other running programs; with none left, all of the uid's processes and its
- * files in the shared writable folders.
+ * The running processes of the program of `uid` in `session`, without a PID namespace: those in
+ * its session, and those in no live program's session (a daemon that left with `setsid`) when it
+ * holds its tree or no live program of the uid does. Another program's session (a client run
+ * beside the server) is never included. A stat of each /proc entry, a read for the uid's own;
+ * none found is checked by a second scan.
+ */
+export function processesOfProgram(uid: number, session: number): number[] {
+  const sessions = live.get(uid) ?? new Map<number, boolean>();
+  const ownsStrays = sessions.get(session) === true || ![...sessions.values()].includes(true);
+  return scanTwiceIfEmpty(() =>
+    allPids().filter((pid) => {
+      const of = sessionOf(pid, uid);
+      return of !== undefined && (of === session || (ownsStrays && !sessions.has(of)));
+    })
+  );
+}
+
+/**
+ * A program of `uid` (session `session`) has ended: kills its processes (see
+ * {@linkcode processesOfProgram}); with no other program of the uid running, all of the uid's
+ * processes and its files in the shared writable folders.
  */
 export function programEnded(uid: number, session: number): void {
   const sessions = live.get(uid);
-  sessions?.delete(session);
-  if (!sessions || sessions.size === 0) {
+  if (!sessions || [...sessions.keys()].every((other) => other === session)) {
     live.delete(uid);
     // Synchronous: no other program of the uid may start before its processes are gone.
     killAllOf(uid);
     removeFilesOf(uid);
     return;
   }
-  for (const pid of allPids()) {
-    const found = sessionOf(pid, uid);
-    if (found === undefined || sessions.has(found)) continue;
+  const own = processesOfProgram(uid, session);
+  sessions.delete(session);
+  for (const pid of own) {
     try {
       Deno.kill(pid, "SIGKILL");
     } catch {
       // gone meanwhile
     }
+  }
+  waitGone(uid, own);
+}
+
+/** Waits (at most {@linkcode GONE_WAIT_MS}) until none of `pids` runs as `uid` any more. */
+function waitGone(uid: number, pids: readonly number[]): void {
+  const deadline = performance.now() + GONE_WAIT_MS;
+  while (pids.some((pid) => sessionOf(pid, uid) !== undefined)) {
+    if (performance.now() >= deadline) return;
+    pause(5);
   }
 }

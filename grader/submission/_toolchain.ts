@@ -2,7 +2,8 @@
  * Where this machine's compilers and runtimes are, and the minimal environment that student
  * builds and programs get. Nothing from the grader's own environment reaches a student's program
  * except what is built here: `PATH` (only the folders of the tools found), `HOME` (a temporary
- * folder), `LANG=C.UTF-8` and what one runtime needs.
+ * folder), `LANG=C.UTF-8` and what one runtime needs. Which tools there are is the languages'
+ * business (`languages/*.ts`); this module only finds them.
  *
  * Private to `grader/submission/`.
  *
@@ -14,33 +15,21 @@ import { dirname, isAbsolute, join } from "node:path";
 /** Folders always on a student's PATH (after the folders of the tools found). */
 const BASE_PATH = ["/usr/local/bin", "/usr/bin", "/bin"];
 
-/** Options for the JVM that make a small program start fast (measured in build_test.ts). */
-export const JAVA_FAST_START = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"];
-
-/** The absolute paths of the tools a build may use; `undefined` when one is not installed. */
+/**
+ * The absolute paths of the tools builds may use, found once per grading run (the parent finds
+ * them and hands them to its workers).
+ */
 export interface Toolchain {
-  /** The C compiler (`cc`). */
-  cc?: string;
-  /** The C++ compiler (`c++`). */
-  cxx?: string;
-  /** GNU make. */
-  make?: string;
-  /** The Java compiler. */
-  javac?: string;
-  /** The Java launcher. */
-  java?: string;
   /**
-   * The real Python 3 interpreter (version-manager shims resolved), once {@linkcode pythonOf}
-   * has found it: asking a pyenv shim takes about a second, so it is only asked when needed.
+   * Each tool a language looks up (`cc`, `javac`, `python3`, `go`, …) and `make`, by name: its
+   * absolute path, or `undefined` when it is not installed. Part of the build cache's key.
    */
-  python?: string;
-  /** `python3` as found on PATH (possibly a version manager's shim). */
-  pythonShim?: string;
+  bin: Record<string, string | undefined>;
   /**
-   * Deno for TypeScript submissions: the Deno running the grader, or for the compiled
-   * executable the `deno` on PATH (`undefined` when there is none).
+   * Tools a language resolved later, when first needed (Python's real interpreter behind a
+   * version manager's shim: asking a shim takes about a second). Not part of the cache key.
    */
-  deno?: string;
+  resolved: Record<string, string>;
   /**
    * The grader's own Deno cache (`DENO_DIR`, else `$XDG_CACHE_HOME/deno` or `~/.cache/deno`):
    * modules cached there can be imported offline, and it is warm (an empty cache makes Deno's
@@ -49,10 +38,33 @@ export interface Toolchain {
   denoDir: string;
   /** The PATH given to builds and programs: the tools' folders, then /usr/local/bin:/usr/bin:/bin. */
   path: string;
+  /**
+   * Folders outside `/usr` that builds and programs must see read-only (a compiler's own root, a
+   * sysroot); the sandbox shows them (`exposeReadOnly`).
+   */
+  folders: string[];
+}
+
+/** What a language needs found on the grading machine (a row of `languages/mod.ts`). */
+export interface ToolNeeds {
+  /** Executables looked up on the grader's PATH by name (`cc`; `javac` and `java`). */
+  tools: readonly string[];
+  /**
+   * Finds the tools another way than {@linkcode which} (a version manager's proxy resolved, the
+   * running Deno): their paths by name. Default: each of `tools` on `hostPath`.
+   */
+  findTools?(hostPath: string): Promise<Record<string, string | undefined>>;
+  /** Whether the folders of its tools go on students' PATH (not for a version manager's shims). */
+  onPath: boolean;
+  /**
+   * Folders its tools need besides their own (GOROOT, a sysroot), from the paths found; the
+   * sandbox shows them to builds and programs. Default: none.
+   */
+  shows?(found: Record<string, string | undefined>): string[];
 }
 
 /** Is `path` an executable regular file? */
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     const info = await Deno.stat(path);
     return info.isFile && info.mode !== null && (info.mode & 0o111) !== 0;
@@ -82,85 +94,42 @@ export async function which(
   return undefined;
 }
 
-/** The first version a pyenv version file or variable names, if any. */
-async function pyenvVersion(root: string): Promise<string | undefined> {
-  const fromEnv = Deno.env.get("PYENV_VERSION")?.split(":")[0]?.trim();
-  if (fromEnv) return fromEnv;
-  for (let dir = Deno.cwd();; dir = dirname(dir)) {
-    const local = await Deno.readTextFile(join(dir, ".python-version")).catch(() => undefined);
-    if (local?.trim()) return local.trim().split(/\s+/)[0];
-    if (dirname(dir) === dir) break;
-  }
-  const global = await Deno.readTextFile(join(root, "version")).catch(() => undefined);
-  return global?.trim().split(/\s+/)[0];
-}
-
 /**
- * Finds the real `python3` behind PATH: version managers (pyenv, asdf) put shims first on PATH
- * that only work with the user's own HOME, which student programs do not get. A pyenv shim is
- * resolved from pyenv's version files (instant); anything else is asked for `sys.executable`
- * (running a shim takes about a second). Trusted code, run directly (not student code).
+ * Finds the tools every language of `languages` needs, and `make`, on the grader's own PATH.
+ * Trusted code: a language's `findTools` may start the tool it found (never student code).
  */
-async function realPython(shim: string): Promise<string | undefined> {
-  const root = Deno.env.get("PYENV_ROOT") ?? join(Deno.env.get("HOME") ?? "/", ".pyenv");
-  if (shim === join(root, "shims", "python3")) {
-    const version = await pyenvVersion(root);
-    const path = version && join(root, "versions", version, "bin", "python3");
-    if (path && await isExecutable(path)) return path;
-  }
-  try {
-    const { success, stdout } = await new Deno.Command(shim, {
-      args: ["-c", "import sys; print(sys.executable)"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    const path = new TextDecoder().decode(stdout).trim();
-    return success && isAbsolute(path) && await isExecutable(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-let cached: Promise<Toolchain> | undefined;
-
-/**
- * Uses a toolchain found elsewhere: a grading worker gets the one its parent found, so the
- * lookup (which starts `python3` once) is paid once per run, not once per submission.
- */
-export function useToolchain(tools: Toolchain): void {
-  cached = Promise.resolve(tools);
-}
-
-/** Finds the tools once per process, on the grader's own PATH. */
-export function toolchain(): Promise<Toolchain> {
-  cached ??= (async () => {
-    const hostPath = Deno.env.get("PATH") ?? BASE_PATH.join(":");
-    const [cc, cxx, make, javac, java, pythonShim] = await Promise.all(
-      ["cc", "c++", "make", "javac", "java", "python3"].map((n) => which(n, hostPath)),
+export async function findToolchain(languages: readonly ToolNeeds[]): Promise<Toolchain> {
+  const hostPath = Deno.env.get("PATH") ?? BASE_PATH.join(":");
+  const lookUp = async (names: readonly string[]) =>
+    Object.fromEntries(
+      await Promise.all(names.map(async (n) => [n, await which(n, hostPath)] as const)),
     );
-    const deno = Deno.build.standalone ? await which("deno", hostPath) : Deno.execPath();
-    const cacheHome = Deno.env.get("XDG_CACHE_HOME") ??
-      join(Deno.env.get("HOME") ?? "/tmp", ".cache");
-    const denoDir = Deno.env.get("DENO_DIR") ?? join(cacheHome, "deno");
-    const folders = [deno, cc, cxx, make, javac, java]
-      .filter((p): p is string => p !== undefined)
-      .map((p) => dirname(p));
-    const path = [...new Set([...folders, ...BASE_PATH])].join(":");
-    return { cc, cxx, make, javac, java, pythonShim, deno, denoDir, path };
-  })();
-  return cached;
-}
-
-let pythonLookup: Promise<string | undefined> | undefined;
-
-/** The real Python 3 interpreter, asked for once per process and kept in `tools.python`. */
-export async function pythonOf(tools: Toolchain): Promise<string | undefined> {
-  if (tools.python) return tools.python;
-  if (!tools.pythonShim) return undefined;
-  pythonLookup ??= realPython(tools.pythonShim);
-  tools.python = await pythonLookup;
-  return tools.python;
+  const [make, ...found] = await Promise.all([
+    which("make", hostPath),
+    ...languages.map((l) => l.findTools ? l.findTools(hostPath) : lookUp(l.tools)),
+  ]);
+  const cacheHome = Deno.env.get("XDG_CACHE_HOME") ??
+    join(Deno.env.get("HOME") ?? "/tmp", ".cache");
+  const denoDir = Deno.env.get("DENO_DIR") ?? join(cacheHome, "deno");
+  const folders = languages.flatMap((l, i) => l.onPath ? Object.values(found[i]!) : [])
+    .concat(make)
+    .filter((p): p is string => p !== undefined)
+    .map((p) => dirname(p));
+  const path = [...new Set([...folders, ...BASE_PATH])].join(":");
+  const shown = languages.flatMap((l, i) => {
+    try {
+      return l.shows?.(found[i]!) ?? [];
+    } catch {
+      return []; // a tool that vanished: its builds say it is missing
+    }
+  });
+  return {
+    bin: Object.assign({ make }, ...found),
+    resolved: {},
+    denoDir,
+    path,
+    folders: [...new Set(shown)].filter((f) => !f.startsWith("/usr/")),
+  };
 }
 
 /** The environment every build and program starts from. */

@@ -34,8 +34,8 @@
  * cache folder (it is hidden from their view, `sandbox/filesystem.ts`) and, where they run as
  * another user, could not read the key anyway.
  *
- * Only builds whose inputs are all in the workspace are cached: C, C++, Java, Python (its syntax
- * check) and Makefiles. TypeScript (`deno install` fills Deno's module cache, outside the
+ * Only builds whose inputs are all in the workspace are cached: Makefiles and the languages whose
+ * row says `cacheable` (all but TypeScript). TypeScript (`deno install` fills Deno's module cache, outside the
  * workspace) and `submission.json` manifests (any command) are built every time. Compile errors
  * are cached (they are as deterministic as successes); time-outs and the grader's own faults are
  * not. The grader's worker reads and writes the cache itself, never a student's process.
@@ -52,9 +52,10 @@
  */
 
 import { dirname, join } from "node:path";
-import type { BuildOutcome } from "./build.ts";
+import type { BuildOutcome } from "./build_outcome.ts";
 import type { Detection } from "./discover.ts";
 import type { Toolchain } from "./_toolchain.ts";
+import { LANGUAGES } from "./languages/mod.ts";
 
 /** Bump when the build commands change in a way the recipe modules' text does not show. */
 export const RECIPE_VERSION = 1;
@@ -74,10 +75,13 @@ const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 /** Stands for the workspace's absolute path in stored outcomes. */
 const WORKSPACE_TOKEN = "\u0000sockgrade-workspace\u0000";
 
-/** Source kinds whose builds only read the workspace (and the toolchain). */
-const CACHEABLE = new Set(["c", "cpp", "java", "python", "make"]);
+/** Kinds whose builds only read the workspace (and the toolchain): each language says. */
+const CACHEABLE = new Set<string>([
+  "make",
+  ...LANGUAGES.filter((l) => l.cacheable).map((l) => l.id),
+]);
 
-/** The modules whose text decides the build commands (part of the key). */
+/** The modules whose text decides the build commands (part of the key), each language's too. */
 const RECIPE_MODULES = [
   "./build.ts",
   "./build_cache.ts",
@@ -85,7 +89,12 @@ const RECIPE_MODULES = [
   "./manifest.ts",
   "./_java.ts",
   "./_messages.ts",
+  "./_steps.ts",
   "./_toolchain.ts",
+  "./languages/mod.ts",
+  "./languages/language.ts",
+  "./languages/_native.ts",
+  ...LANGUAGES.map((l) => l.recipe),
 ];
 
 /**
@@ -217,9 +226,9 @@ export async function buildKey(
 ): Promise<string> {
   const { root: _root, ...decided } = detection;
   const toolchain = await Promise.all(
-    // Not `tools.python`: found lazily, it would make keys differ within one run.
-    [tools.cc, tools.cxx, tools.make, tools.javac, tools.java, tools.pythonShim, tools.deno]
-      .map(toolIdentity),
+    // Not `tools.resolved`: found lazily, it would make keys differ within one run.
+    Object.entries(tools.bin).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+      .map(async ([name, path]) => `${name}: ${await toolIdentity(path)}`),
   );
   return await sha256(JSON.stringify({
     schema: SCHEMA,

@@ -5,9 +5,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { ProgramPlan } from "../checks/types.ts";
+import type { ProgramPlan } from "./build_outcome.ts";
 import { runProgram } from "../sandbox/process.ts";
-import { type BuildOutcome, buildSubmission, FROM_CACHE_NOTE } from "./build.ts";
+import { buildSubmission, FROM_CACHE_NOTE } from "./build.ts";
+import type { BuildOutcome } from "./build_outcome.ts";
 import { defaultCacheDir, pruneBuildCache, restoreBuild, sha256 } from "./build_cache.ts";
 import { detectPrograms } from "./discover.ts";
 import { copySubmission } from "./workspace.ts";

@@ -6,13 +6,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { ProgramPlan } from "../checks/types.ts";
+import type { ProgramPlan } from "./build_outcome.ts";
 import { runProgram } from "../sandbox/process.ts";
-import { type BuildOutcome, buildSubmission } from "./build.ts";
+import { buildSubmission, toolchain } from "./build.ts";
+import type { BuildOutcome } from "./build_outcome.ts";
 import { detectPrograms } from "./discover.ts";
 import { copySubmission } from "./workspace.ts";
 import { type Content, writeTree } from "./_testing.ts";
-import { JAVA_FAST_START, toolchain } from "./_toolchain.ts";
+import { JAVA_FAST_START } from "./languages/java.ts";
 
 const TIMEOUT_MS = 60_000;
 
@@ -282,7 +283,7 @@ Deno.test("buildSubmission() follows a submission.json manifest", async () => {
 });
 
 Deno.test("java starts faster with sockgrade's flags (figures printed)", async () => {
-  const tools = await toolchain();
+  const { bin: tools, path } = await toolchain();
   assert.ok(tools.java && tools.javac, "java is installed");
   await using src = await writeTree({
     "Hello.java":
@@ -291,7 +292,7 @@ Deno.test("java starts faster with sockgrade's flags (figures printed)", async (
   const compiled = await runProgram({
     argv: [tools.javac, "-d", ".", "Hello.java"],
     cwd: src.dir,
-    env: { PATH: tools.path },
+    env: { PATH: path },
     timeoutMs: TIMEOUT_MS,
   });
   assert.equal(compiled.code, 0, new TextDecoder().decode(compiled.stderr));
@@ -301,7 +302,7 @@ Deno.test("java starts faster with sockgrade's flags (figures printed)", async (
       const r = await runProgram({
         argv: [tools.java!, ...flags, "-cp", ".", "Hello"],
         cwd: src.dir,
-        env: { PATH: tools.path },
+        env: { PATH: path },
         timeoutMs: TIMEOUT_MS,
       });
       assert.equal(new TextDecoder().decode(r.stdout), "hi\n");
@@ -314,4 +315,59 @@ Deno.test("java starts faster with sockgrade's flags (figures printed)", async (
       JAVA_FAST_START.join(" ")
     } (best of 3)`,
   );
+});
+
+const GO_ECHO = (name: string) =>
+  `package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tfmt.Println("${name}", os.Args[1], os.Args[2])\n}\n`;
+
+Deno.test("buildSubmission() builds Go offline with its caches in the workspace", async () => {
+  const ms = await built({
+    "server.go": GO_ECHO("server"),
+    "client.go": 'package main\n\nimport "os"\n\nfunc main() {\n\tx := 1\n}\n',
+  }, async (b, dir) => {
+    assert.equal(b.language, "go");
+    assert.equal(b.server.ok, true, `${b.server.message}\n${b.server.output}`);
+    assert.equal(b.server.message, "built server.go with go build");
+    assert.deepEqual(b.server.commands[0]!.slice(1), ["build", "-o", "server", "server.go"]);
+    assert.equal(b.server.plan?.lineBuffering, "none");
+    assert.equal((await run(b.server.plan, "a", "1")).stdout, "server a 1\n");
+    assert.equal(b.client.ok, false);
+    // Go 1.19 says `imported and not used: "os"`, later ones `"os" imported and not used`.
+    assert.match(b.client.message, /^client\.go:3:8: .*imported and not used/);
+    assert.ok((await Deno.stat(join(dir, ".sockgrade-home", "go-cache"))).isDirectory);
+  });
+  console.log(`Go pair built in ${ms} ms (empty Go cache)`);
+});
+
+Deno.test("buildSubmission() builds one Rust file with rustc and a Cargo project with cargo", async () => {
+  const ms = await built({
+    "server.rs":
+      'fn main() {\n    let a: Vec<String> = std::env::args().collect();\n    let unused = 1;\n    println!("server {} {}", a[1], a[2]);\n}\n',
+    "client.rs": 'fn main() {\n    let x: u32 = "no";\n}\n',
+  }, async (b) => {
+    assert.equal(b.language, "rust");
+    assert.equal(b.server.ok, true, `${b.server.message}\n${b.server.output}`);
+    assert.equal(
+      b.server.message,
+      "built server.rs with rustc (1 warning: see the compiler output)",
+    );
+    assert.equal((await run(b.server.plan, "a", "1")).stdout, "server a 1\n");
+    assert.equal(b.client.ok, false);
+    assert.equal(b.client.message, "client.rs:2:18: error[E0308]: mismatched types");
+  });
+  console.log(`Rust pair (rustc) built in ${ms} ms`);
+  const cargoMs = await built({
+    "Cargo.toml":
+      '[package]\nname = "hw"\nversion = "0.1.0"\nedition = "2021"\n\n[[bin]]\nname = "srv"\npath = "src/bin/server.rs"\n',
+    "src/bin/server.rs":
+      'fn main() {\n    println!("server {}", std::env::args().nth(1).unwrap());\n}\n',
+    "src/bin/client.rs": 'fn main() {\n    println!("client");\n}\n',
+  }, async (b) => {
+    assert.equal(b.server.ok, true, `${b.server.message}\n${b.server.output}`);
+    assert.equal(b.server.message, "built src/bin/server.rs with cargo (binary srv)");
+    assert.equal((await run(b.server.plan, "a")).stdout, "server a\n");
+    assert.equal(b.client.ok, true, `${b.client.message}\n${b.client.output}`);
+    assert.equal((await run(b.client.plan)).stdout, "client\n");
+  });
+  console.log(`Rust pair (cargo) built in ${cargoMs} ms`);
 });

@@ -19,12 +19,12 @@
  */
 
 import { posix } from "node:path";
+import type { Manifest } from "./manifest.ts";
+import type { Side } from "./_steps.ts";
+import { languageOf, LANGUAGES, type SourceKind, sourceName } from "./languages/mod.ts";
 
-/** One of the two programs. */
-export type Side = "server" | "client";
-
-/** A language sockgrade builds from source files. */
-export type SourceKind = "c" | "cpp" | "python" | "java" | "typescript";
+export type { Side } from "./_steps.ts";
+export type { SourceKind } from "./languages/mod.ts";
 
 /** How a side is built: from one source file, by the Makefile, or as the manifest says. */
 export type ProgramKind = SourceKind | "make" | "manifest";
@@ -43,18 +43,6 @@ export interface SideProgram {
   path: string;
   /** For `manifest`: the command that starts it, as written (relative to the manifest's folder). */
   argv?: string[];
-}
-
-/** A valid `submission.json`. */
-export interface Manifest {
-  /** Its path relative to the submission root. */
-  path: string;
-  /** Build commands, run in order in the manifest's folder (possibly none). */
-  build: string[][];
-  /** The server's command, if given. */
-  server?: string[];
-  /** The client's command, if given. */
-  client?: string[];
 }
 
 /** What a submission contains. */
@@ -101,35 +89,10 @@ const SKIPPED_DIRS = new Set([
   "dist",
 ]);
 
-const EXTENSIONS: Record<string, SourceKind> = {
-  ".c": "c",
-  ".cpp": "cpp",
-  ".cc": "cpp",
-  ".cxx": "cpp",
-  ".c++": "cpp",
-  ".py": "python",
-  ".java": "java",
-  ".ts": "typescript",
-  ".mts": "typescript",
-};
-const KIND_ORDER: SourceKind[] = ["c", "cpp", "java", "python", "typescript"];
+/** Folders named like build outputs that hold sources in some language (Cargo's `src/bin`). */
+const SOURCE_DIRS = new Set(LANGUAGES.flatMap((l) => l.sourceDirs ?? []));
 const MAKEFILES = new Set(["makefile", "gnumakefile"]);
 const MANIFEST = "submission.json";
-
-/** The name a side's source file has in `kind` (`server.c`, `Server.java`): the first extension. */
-function canonicalName(side: Side, kind: SourceKind): string {
-  const ext = Object.keys(EXTENSIONS).find((e) => EXTENSIONS[e] === kind)!;
-  return kind === "java" ? `${side[0]!.toUpperCase()}${side.slice(1)}${ext}` : `${side}${ext}`;
-}
-
-/** What a source file's language is called in a message. */
-const LANGUAGE_NAMES: Record<SourceKind, string> = {
-  c: "C",
-  cpp: "C++",
-  python: "Python",
-  java: "Java",
-  typescript: "TypeScript",
-};
 
 /**
  * Message for a side with nothing to build: every name the contract accepts (one per language
@@ -137,11 +100,11 @@ const LANGUAGE_NAMES: Record<SourceKind, string> = {
  * but are not named like either program (`others`), if any.
  */
 export function missingMessage(side: Side, others: readonly string[] = []): string {
-  const names = KIND_ORDER.map((kind) => canonicalName(side, kind)).join(", ");
+  const names = LANGUAGES.map((l) => sourceName(l, side)).join(", ");
   const found = others.length === 0 ? "" : `; found ${
     others.slice(0, 3).map((f) => {
-      const kind = EXTENSIONS[posix.extname(f).toLowerCase()];
-      return kind ? `${f} (${LANGUAGE_NAMES[kind]})` : f;
+      const language = languageOf(f);
+      return language ? `${f} (${language.name})` : f;
     }).join(", ")
   }${
     others.length > 3 ? ` and ${others.length - 3} more` : ""
@@ -163,13 +126,16 @@ export interface Candidate {
   exactness: number;
 }
 
-/** The language most of `files` are in (ties: by KIND_ORDER), or undefined for none. */
+/** The language most of `files` are in (ties: by the table's order), or undefined for none. */
 function mostCommonKind(files: readonly string[]): SourceKind | undefined {
-  const counts = KIND_ORDER.map((kind) =>
-    files.filter((f) => EXTENSIONS[posix.extname(f).toLowerCase()] === kind).length
-  );
+  const counts = LANGUAGES.map((l) => files.filter((f) => languageOf(f) === l).length);
   const most = Math.max(0, ...counts);
-  return most === 0 ? undefined : KIND_ORDER[counts.indexOf(most)];
+  return most === 0 ? undefined : LANGUAGES[counts.indexOf(most)]!.id;
+}
+
+/** A language's place in detection's order of preference (the table's order). */
+function rank(kind: SourceKind): number {
+  return LANGUAGES.findIndex((l) => l.id === kind);
 }
 
 /** Lists files (relative paths with `/`) up to MAX_DEPTH, skipping hidden and output folders. */
@@ -192,7 +158,9 @@ async function listFiles(root: string): Promise<string[]> {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isFile) files.push(path);
       else if (
-        entry.isDirectory && depth < MAX_DEPTH && !SKIPPED_DIRS.has(entry.name.toLowerCase())
+        entry.isDirectory && depth < MAX_DEPTH &&
+        (!SKIPPED_DIRS.has(entry.name.toLowerCase()) || SOURCE_DIRS.has(path.toLowerCase()) ||
+          [...SOURCE_DIRS].some((d) => path.toLowerCase().endsWith(`/${d}`)))
       ) {
         await walk(path, depth + 1);
       }
@@ -204,12 +172,11 @@ async function listFiles(root: string): Promise<string[]> {
 
 /** The source candidates a file name offers (none, one side, or both). */
 export function candidatesOf(path: string): Candidate[] {
+  const language = languageOf(path);
+  if (!language) return [];
+  const kind = language.id;
   const base = posix.basename(path).toLowerCase();
-  if (base.endsWith(".d.ts")) return [];
-  const ext = posix.extname(base);
-  const kind = EXTENSIONS[ext];
-  if (!kind) return [];
-  const stem = base.slice(0, -ext.length);
+  const stem = base.slice(0, -posix.extname(base).length);
   const depth = path.split("/").length - 1;
   const out: Candidate[] = [];
   for (const side of ["server", "client"] as const) {
@@ -226,7 +193,7 @@ function compareCandidates(a: Candidate, b: Candidate, primary?: SourceKind): nu
     c.exactness,
     primary === undefined || c.kind === primary ? 0 : 1,
     c.depth,
-    KIND_ORDER.indexOf(c.kind),
+    rank(c.kind),
   ];
   const ka = keys(a);
   const kb = keys(b);
@@ -238,11 +205,11 @@ function compareCandidates(a: Candidate, b: Candidate, primary?: SourceKind): nu
 
 /**
  * The language to prefer for both sides: the one whose best candidates have the best names on
- * both sides together (a side without one counts as worst), then by KIND_ORDER.
+ * both sides together (a side without one counts as worst), then by the table's order.
  */
 function primaryKind(candidates: Candidate[]): SourceKind | undefined {
   let best: { kind: SourceKind; score: number } | undefined;
-  for (const kind of KIND_ORDER) {
+  for (const { id: kind } of LANGUAGES) {
     const mine = candidates.filter((c) => c.kind === kind);
     if (mine.length === 0) continue;
     const score = (["server", "client"] as const)
@@ -269,9 +236,9 @@ function contains(folder: string, path: string): boolean {
 /**
  * Finds the server and client in a submission folder (EXERCISE.md §2). A `submission.json`
  * overrides detection for the sides it names; otherwise source files are chosen by name
- * (the exact name first, then the language both sides share, then the shallowest, then C, C++,
- * Java, Python, TypeScript, then by path); C and C++ sides are built with a `Makefile` when one
- * sits in their folder or above it. Never throws for anything a submission contains.
+ * (the exact name first, then the language both sides share, then the shallowest, then the
+ * language table's order, `languages/mod.ts`, then by path); sides in a language built by make
+ * (C, C++) are built with a `Makefile` when one sits in their folder or above it. Never throws for anything a submission contains.
  */
 export async function detectPrograms(dir: string): Promise<Detection> {
   const files = await listFiles(dir);
@@ -308,10 +275,7 @@ export async function detectPrograms(dir: string): Promise<Detection> {
 
   const candidates = files.flatMap(candidatesOf);
   // Source files named like neither program: named in the "not found" message.
-  const unnamed = files.filter((f) =>
-    EXTENSIONS[posix.extname(f).toLowerCase()] !== undefined && candidatesOf(f).length === 0 &&
-    !f.toLowerCase().endsWith(".d.ts")
-  );
+  const unnamed = files.filter((f) => languageOf(f) !== undefined && candidatesOf(f).length === 0);
   const primary = primaryKind(candidates);
   const chosen: Partial<Record<Side, Candidate>> = {};
   for (const side of ["server", "client"] as const) {
@@ -331,7 +295,7 @@ export async function detectPrograms(dir: string): Promise<Detection> {
   const makefile = shallowest(files, MAKEFILES);
   const makeDir = makefile === undefined ? undefined : posix.dirname(makefile);
   const madeByMake = (c: Candidate | undefined) =>
-    c !== undefined && (c.kind === "c" || c.kind === "cpp") && contains(makeDir!, c.path);
+    c !== undefined && languageOf(c.path)?.madeByMake === true && contains(makeDir!, c.path);
   const useMake = makeDir !== undefined && !manifest &&
     (candidates.length === 0 || madeByMake(chosen.server) || madeByMake(chosen.client));
   for (const side of ["server", "client"] as const) {

@@ -175,8 +175,32 @@ Deno.test("detectPrograms() finds each kind of submission", async (t) => {
 Deno.test("missingMessage() lists every name the contract accepts, server.cpp included", () => {
   assert.equal(
     missingMessage("server"),
-    'no server program found: expected server.c, server.cpp, Server.java, server.py, server.ts (or a name containing "server"), a Makefile that builds `server` or submission.json',
+    'no server program found: expected server.c, server.cpp, Server.java, server.py, server.ts, server.go, server.rs (or a name containing "server"), a Makefile that builds `server` or submission.json',
   );
+});
+
+Deno.test("detectPrograms() finds Go sides", async () => {
+  await using go = await writeTree({
+    "server.go": "package main\n",
+    "client.go": "package main\n",
+  });
+  const g = await detectPrograms(go.dir);
+  assert.deepEqual([g.server?.kind, g.client?.path, g.language], ["go", "client.go", "go"]);
+});
+
+Deno.test("detectPrograms() finds Rust sides in a Cargo project's src/bin", async () => {
+  await using rust = await writeTree({
+    "Cargo.toml": '[package]\nname = "hw"\nversion = "0.1.0"\n',
+    "src/bin/server.rs": "fn main() {}\n",
+    "src/bin/client.rs": "fn main() {}\n",
+    "target/debug/server.rs": "stale\n",
+  });
+  const r = await detectPrograms(rust.dir);
+  assert.deepEqual([r.server?.path, r.client?.kind, r.language], [
+    "src/bin/server.rs",
+    "rust",
+    "rust",
+  ]);
 });
 
 Deno.test("detectPrograms() names a lone Producer.java and labels the submission java", async () => {

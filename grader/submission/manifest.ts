@@ -16,8 +16,19 @@
  */
 
 import { z } from "zod";
-import { describeSchemaError, parseJsoncText } from "../jsonc.ts";
-import type { Manifest } from "./discover.ts";
+import { describeSchemaError, parseJsoncText } from "../text/jsonc.ts";
+
+/** A valid `submission.json`. */
+export interface Manifest {
+  /** Its path relative to the submission root. */
+  path: string;
+  /** Build commands, run in order in the manifest's folder (possibly none). */
+  build: string[][];
+  /** The server's command, if given. */
+  server?: string[];
+  /** The client's command, if given. */
+  client?: string[];
+}
 
 /** Parses and validates a manifest's text; throws an Error with a one-sentence message. */
 export function parseManifest(text: string, path: string): Manifest {

@@ -29,7 +29,7 @@
  * @module
  */
 
-import { checkInfo } from "../../../grader/checks_catalogue.ts";
+import { checkInfo } from "../../../grader/checks/catalogue.ts";
 import type { CheckResult, GradeResult, SubmissionResult } from "../../../grader/result.ts";
 
 /** One test of the reporter's runner result. */

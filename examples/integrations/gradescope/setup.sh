@@ -27,7 +27,7 @@ apt-get install -y --no-install-recommends \
 # Download and cache every dependency now (pinned by deno.lock); grading runs offline.
 cd "$SOCKGRADE"
 deno install --frozen
-deno cache --frozen main.ts grader/worker_main.ts "$SOURCE/platform_results.ts"
+deno cache --frozen main.ts grader/run/worker_main.ts "$SOURCE/platform_results.ts"
 
 # Smoke test: grade the reference solution's own sample, on loopback.
 deno run -A main.ts grade examples/submissions/alice-c-correct --isolation none --quiet \

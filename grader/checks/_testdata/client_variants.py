@@ -1,6 +1,6 @@
 """Test clients for sockgrade's client checks: `client_variants.py MODE HOST PORT`.
 
-Each MODE is one way a student's client behaves (see client_checks_test.ts): correct, sizeof
+Each MODE is one way a student's client behaves (see client/mod_test.ts): correct, sizeof
 (4096-byte buffers), nul (strlen+1), nodelim, per-message (one connection each), typo-fixed,
 hang (never exits), exit1, crash (SIGSEGV, also when nothing listens), silent (no error message
 when nothing listens), retry (retries forever), zero (exits 0 when nothing listens), wrong-port.

@@ -31,6 +31,48 @@ export const C_HINTS: LanguageHints = {
     'Print errors on stderr (`perror("connect")` or `fprintf(stderr, ...)`), not with printf.',
   "client.usage":
     "sockgrade starts your client as `client <server-address> <port>` (argv[1], argv[2]) and your server as `server <allowed-client-address> <port>`: check `argc == 3` and use them.",
+  "client.unbound":
+    "Fill a `struct sockaddr_un` with argv[2] ({clientPath}), `unlink(argv[2])`, then `bind()` it before `connect()` or the first `sendto()`: the server tells its client by that path.",
+  "client.wrong-path":
+    "`bind()` a `struct sockaddr_un` holding exactly argv[2] ({clientPath}), not a name of your own: the server compares the whole path.",
+  "client.wrong-transport.tcp":
+    "The assignment is over TCP: `socket(AF_INET, SOCK_STREAM, 0)` (AF_INET6 for an IPv6 address), `connect()` to argv[1] and port argv[2], then `send()` each message as a line.",
+  "client.wrong-transport.udp":
+    "The assignment is over UDP: `socket(AF_INET, SOCK_DGRAM, 0)` (AF_INET6 for an IPv6 address) and one `sendto()` per message to argv[1] and port argv[2]; there is no connect() to wait for.",
+  "client.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets: `socket(AF_UNIX, SOCK_STREAM, 0)`, `bind()` a `struct sockaddr_un` holding argv[2], `connect()` to argv[1], then `send()` each message as a line.",
+  "client.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets: `socket(AF_UNIX, SOCK_DGRAM, 0)`, `bind()` a `struct sockaddr_un` holding argv[2], then one `sendto()` per message to argv[1].",
+  "messages.split":
+    "Call `sendto()` once per message with the whole message, never a message in pieces.",
+  "messages.empty-datagrams":
+    "Call `sendto()` once per message and never with a length of 0 (e.g. for an empty line or a final marker).",
+  "server.wrong-transport.tcp":
+    "The assignment is over TCP: `socket(AF_INET, SOCK_STREAM, 0)` (AF_INET6 for an IPv6 address), `bind()` port argv[2], `listen()`, then `accept()` each client.",
+  "server.wrong-transport.udp":
+    "The assignment is over UDP: `socket(AF_INET, SOCK_DGRAM, 0)` (AF_INET6 for an IPv6 address), `bind()` port argv[2], then read each datagram with `recvfrom()`, which gives its sender; no listen() or accept().",
+  "server.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets: `socket(AF_UNIX, SOCK_STREAM, 0)`, `unlink(argv[2])`, `bind()` a `struct sockaddr_un` holding argv[2], `listen()`, then `accept()` each client.",
+  "server.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets: `socket(AF_UNIX, SOCK_DGRAM, 0)`, `unlink(argv[2])`, `bind()` a `struct sockaddr_un` holding argv[2], then read each datagram with `recvfrom()`; no listen() or accept().",
+  "server.stale-socket":
+    "Call `unlink(argv[2])` before `bind()` (ignoring ENOENT): a server that crashed or was killed leaves its socket file behind, and bind() then fails with EADDRINUSE.",
+  "server.wrong-path":
+    "`bind()` a `struct sockaddr_un` holding argv[2] as it is given (an absolute path, copied whole into `sun_path`).",
+  "server.address-check.udp":
+    "Pass a `struct sockaddr_storage` to `recvfrom()`, compare its address (`inet_ntop`) with argv[1] and skip (print nothing for) a datagram from any other address.",
+  "server.address-check.unix-stream":
+    "Pass a `struct sockaddr_un` to `accept()`, compare its `sun_path` with argv[1] (`strcmp`) and close() any other client's connection; a client that bound no path has an empty one (`len <= sizeof(sa_family_t)`).",
+  "server.address-check.unix-dgram":
+    "Pass a `struct sockaddr_un` to `recvfrom()`, compare its `sun_path` with argv[1] (`strcmp`) and skip a datagram from any other path; a socket that bound none has an empty one (`len <= sizeof(sa_family_t)`).",
+  "messages.packed":
+    "Call `sendto()` once per message, each with just that message's bytes (`strlen(msg)`): a datagram is one message.",
+  "messages.datagram-padding":
+    "`sendto(fd, buf, sizeof buf, ...)` sends the whole buffer as the datagram; send `strlen(buf)` bytes instead.",
+  "messages.datagram-nul":
+    "Send `strlen(buf)` bytes, not `strlen(buf)+1`: a datagram carries its own length.",
+  "messages.too-large":
+    "Send `strlen(msg)` bytes, not `sizeof` a large buffer: a datagram larger than the socket's send buffer is refused (EMSGSIZE or ENOBUFS), as the article warns.",
   "messages.nothing-sent":
     'After connect(), write each message followed by \'\\n\', e.g. `send(fd, "{trigger}\\n", strlen("{trigger}\\n"), 0)`.',
   "messages.newline":
@@ -69,7 +111,7 @@ export const C_HINTS: LanguageHints = {
     "When recv() returns 0, handle what is left in your buffer as the last message.",
   "server.framing-crlf":
     "Drop a '\\r' right before the '\\n', e.g. `line[strcspn(line, \"\\r\\n\")] = '\\0';`.",
-  "server.address-check":
+  "server.address-check.tcp":
     "Compare the peer address from accept() (`inet_ntop(AF_INET, &peer.sin_addr, ...)`) with argv[1] and close() other clients' connections.",
   "server.concurrency":
     "Serve each client on its own: fork() a child per connection, a thread per connection, or select()/poll() over all sockets.",
@@ -87,4 +129,14 @@ export const C_HINTS: LanguageHints = {
     "Print diagnostics to stderr (`fprintf(stderr, ...)`) and keep stdout for the response.",
   "server.output-flush":
     "Call `fflush(stdout)` after printf (or `setvbuf(stdout, NULL, _IOLBF, 0)` at start).",
+  "server.datagram-whole":
+    "Take each datagram as one whole message: compare the `n` bytes one `recvfrom()` returned (`buf[n] = '\\0'`, not up to a '\\n') with the trigger, over UDP dropping at most one trailing '\\n'; do not split it into lines or join datagrams.",
+  "server.address-reject.tcp":
+    "Reject a client that is not allowed with `close()` on its accepted socket only (not the listening one), then loop back to `accept()`.",
+  "server.address-reject.udp":
+    "Skip a datagram from another address (`continue` back to `recvfrom()`): do not `connect()` the socket to a sender, answer it or exit.",
+  "server.address-reject.unix-stream":
+    "Reject a client that is not allowed (or that bound no path) with `close()` on its accepted socket only, then loop back to `accept()`.",
+  "server.address-reject.unix-dgram":
+    "Skip a datagram from another path or an unbound socket (`continue` back to `recvfrom()`): do not answer it or exit.",
 };

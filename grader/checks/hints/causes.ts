@@ -6,11 +6,46 @@
  *
  * Templates may hold `{name}` placeholders that the caller fills (see `mod.ts`).
  *
+ * The causes of the transports (EXERCISE.md §6, {@linkcode TransportCause}) are rows every
+ * language module must word in its own API: a Java student over UDP reads `DatagramSocket`, a Go
+ * student over Unix datagrams `net.DialUnix`. Where the fix depends on the spec's transport, a
+ * cause is a family of one row per transport ({@linkcode TransportFamily}: `server.address-check.udp`).
+ *
  * @module
  */
 
+import type { Transport } from "../../spec.ts";
+
+/** The causes whose fix depends on the spec's transport: one row per transport, `family.transport`. */
+export type TransportFamily =
+  | "client.wrong-transport"
+  | "server.wrong-transport"
+  | "server.address-check"
+  | "server.address-reject";
+
+/**
+ * The causes of the transports (a program of the wrong transport, a Unix client that binds no
+ * path or another, a datagram client that packs, splits, pads or oversizes its messages, a Unix
+ * server that keeps a stale socket file or binds another path, a datagram server that reads
+ * lines, a server without an address filter or one that stops at a stranger): every language module words each of them.
+ */
+export type TransportCause =
+  | `${TransportFamily}.${Transport}`
+  | "client.unbound"
+  | "client.wrong-path"
+  | "messages.packed"
+  | "messages.split"
+  | "messages.datagram-padding"
+  | "messages.datagram-nul"
+  | "messages.too-large"
+  | "messages.empty-datagrams"
+  | "server.stale-socket"
+  | "server.wrong-path"
+  | "server.datagram-whole";
+
 /** Why a hint is given. One row of the catalogue; every language module may override it. */
 export type HintCause =
+  | TransportCause
   | "client.start-failed"
   | "client.connect-args"
   | "client.hangs-after-sending"
@@ -63,8 +98,6 @@ export type HintCause =
   | "server.framing-two-in-one"
   | "server.framing-close"
   | "server.framing-crlf"
-  | "server.address-check"
-  | "server.address-reject"
   | "server.concurrency"
   | "server.robust-close"
   | "server.robust-reset"
@@ -81,8 +114,11 @@ export type HintCause =
 /** A full table: one wording per cause. */
 export type HintTable = Record<HintCause, string>;
 
-/** A language's own wordings, for the causes where its way differs from {@linkcode GENERIC}. */
-export type LanguageHints = Partial<HintTable>;
+/**
+ * A language's own wordings: every {@linkcode TransportCause}, and the other causes where its way
+ * differs from {@linkcode GENERIC}.
+ */
+export type LanguageHints = Partial<HintTable> & Pick<HintTable, TransportCause>;
 
 /** The language-neutral wording of every cause. */
 export const GENERIC: HintTable = {
@@ -111,6 +147,18 @@ export const GENERIC: HintTable = {
   "client.usage":
     "sockgrade starts your client as `client <server-address> <port>` and your server as `server <allowed-client-address> <port>`: read both arguments instead of asking for others.",
   "client.traceback": "Run it by hand with the same arguments and read the error.",
+  "client.unbound":
+    "Bind the client's socket to the path given as its second argument ({clientPath}), after removing a stale file there, before connect() or the first send: the server tells its client by that path.",
+  "client.wrong-path":
+    "Bind exactly the path given as the client's second argument ({clientPath}), not a name of your own: the server compares the whole path.",
+  "client.wrong-transport.tcp":
+    "The assignment is over TCP: make a stream socket, connect it to the server's address and port (the two arguments) and write each message as a line ending in '\\n'.",
+  "client.wrong-transport.udp":
+    "The assignment is over UDP: make a datagram socket and send each message as one datagram to the server's address and port (the two arguments); there is no connection to wait for.",
+  "client.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets: make a Unix-domain stream socket, bind it to the client path (the second argument), connect it to the server path (the first) and write each message as a line.",
+  "client.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets: make a Unix-domain datagram socket, bind it to the client path (the second argument) and send each message as one datagram to the server path (the first).",
   "messages.never-connected":
     "Connect to the address and port given on the command line, then send the messages.",
   "messages.nothing-sent": "After connecting, write each message followed by '\\n'.",
@@ -131,6 +179,17 @@ export const GENERIC: HintTable = {
   "messages.missing": "Send all {count} of the assignment, in order.",
   "messages.extra": "Send only the assignment's messages (no greetings, prompts or extra lines).",
   "messages.empty-lines": "Send one '\\n' after each message and nothing else.",
+  "messages.packed":
+    "Send each message as a datagram of its own (one send call per message): a datagram is one message, the server does not split it at '\\n'.",
+  "messages.split":
+    "Send each message whole in one datagram: one send call per message, never a message in pieces.",
+  "messages.datagram-padding":
+    "Send only the bytes of each message, not the whole buffer it is in: the server reads a datagram whole, padding included.",
+  "messages.datagram-nul":
+    "Send the message's bytes only, without a '\\0' after them: a datagram carries its own length.",
+  "messages.too-large":
+    "Send each message as a datagram of just its bytes, not a large buffer: a datagram larger than the socket's send buffer is refused (EMSGSIZE or ENOBUFS) and never arrives.",
+  "messages.empty-datagrams": "Send one datagram per message and no empty datagrams.",
   "server.usage":
     "sockgrade starts your server as `server <allowed-client-address> <port>` and your client as `client <server-address> <port>`: read both arguments instead of asking for others.",
   "server.exited-early":
@@ -164,10 +223,36 @@ export const GENERIC: HintTable = {
   "server.framing-close":
     "When the client closes the connection, handle what is left of the last line as a message.",
   "server.framing-crlf": "Drop a '\\r' right before the '\\n' before comparing.",
-  "server.address-check":
+  "server.wrong-transport.tcp":
+    "The assignment is over TCP: make a stream socket, bind the port given as the second argument, listen, and accept each client's connection.",
+  "server.wrong-transport.udp":
+    "The assignment is over UDP: make a datagram socket, bind the port given as the second argument and read each datagram with its sender's address; there is no connection to accept.",
+  "server.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets: make a Unix-domain stream socket, bind the socket path given as the second argument, listen, and accept each client's connection.",
+  "server.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets: make a Unix-domain datagram socket, bind the socket path given as the second argument and read each datagram with its sender's path.",
+  "server.stale-socket":
+    "Remove the socket file before bind() at the server path (ignoring the error when there is none): a server that crashed or was killed leaves it behind, and bind() then fails with EADDRINUSE.",
+  "server.wrong-path":
+    "Bind the socket path given as the second argument, as it is given (an absolute path).",
+  "server.datagram-whole":
+    "Take each datagram as one whole message: compare what one receive returned (all its bytes, not up to a newline) with the trigger, over UDP dropping at most one trailing newline; do not split it into lines or join datagrams.",
+  "server.address-check.tcp":
     "Compare the peer address of each accepted connection with the first argument and close the connection of any other client.",
-  "server.address-reject":
+  "server.address-check.udp":
+    "Take the sender's address of each datagram you receive, compare it with the first argument and skip (print nothing for) a datagram from any other address.",
+  "server.address-check.unix-stream":
+    "Take the path each accepted client bound (its peer address), compare it with the first argument and close the connection of any other client, one that bound no path included.",
+  "server.address-check.unix-dgram":
+    "Take the sender's path of each datagram you receive, compare it with the first argument and skip a datagram from any other path, one from a socket that bound none included.",
+  "server.address-reject.tcp":
     "Reject a client that is not allowed by closing its connection, then keep accepting.",
+  "server.address-reject.udp":
+    "Skip a datagram from an address that is not allowed (print nothing, answer nothing) and keep reading datagrams: do not stop, and do not tie the socket to one sender.",
+  "server.address-reject.unix-stream":
+    "Reject a client that is not allowed (or that bound no path) by closing its connection, then keep accepting.",
+  "server.address-reject.unix-dgram":
+    "Skip a datagram from a path that is not allowed (or from a socket that bound none) and keep reading datagrams: do not stop, and do not answer it.",
   "server.concurrency":
     "Serve each client on its own (a thread or process per connection, or one loop that waits on all sockets at once).",
   "server.robust-close":

@@ -1,6 +1,8 @@
 /**
- * Hints for Java: `args`, `java.net.Socket`/`ServerSocket`, `BufferedReader.readLine`,
- * `System.err`, exceptions.
+ * Hints for Java: `args`, `java.net.Socket`/`ServerSocket`, `DatagramSocket`, Unix stream
+ * sockets through `SocketChannel` with `UnixDomainSocketAddress` (Java 16 or later),
+ * `BufferedReader.readLine`, `System.err`, exceptions. Java's standard library has no Unix
+ * datagram socket: its `unix-dgram` hints say so.
  *
  * @module
  */
@@ -71,7 +73,7 @@ export const JAVA_HINTS: LanguageHints = {
     "Handle the last line even without '\\n': `readLine()` returns it before returning null.",
   "server.framing-crlf":
     "Read lines with `BufferedReader.readLine()`, which removes '\\r\\n', or drop a trailing '\\r'.",
-  "server.address-check":
+  "server.address-check.tcp":
     "Compare `socket.getInetAddress().getHostAddress()` of each accepted socket with args[0] and close other clients' sockets.",
   "server.concurrency":
     "Serve each client on its own: `new Thread(() -> handle(socket)).start()` per accepted socket, or an `ExecutorService`.",
@@ -87,4 +89,56 @@ export const JAVA_HINTS: LanguageHints = {
     "Print diagnostics with `System.err.println` and keep System.out for the response.",
   "server.output-flush":
     "Print the response with `System.out.println` (or call `System.out.flush()` after print).",
+  "client.unbound":
+    "Call `channel.bind(UnixDomainSocketAddress.of(args[1]))` ({clientPath}, after `Files.deleteIfExists(Path.of(args[1]))`) before `channel.connect(...)`: the server tells its client by that path.",
+  "client.wrong-path":
+    "Bind exactly `UnixDomainSocketAddress.of(args[1])` ({clientPath}), not a name of your own: the server compares the whole path.",
+  "client.wrong-transport.tcp":
+    "The assignment is over TCP: `new Socket(args[0], Integer.parseInt(args[1]))`, then write each message as a line to its output stream.",
+  "client.wrong-transport.udp":
+    "The assignment is over UDP: `new DatagramSocket()` and one `socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getByName(args[0]), Integer.parseInt(args[1])))` per message; there is no connection.",
+  "client.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets (Java 16 or later): `SocketChannel.open(StandardProtocolFamily.UNIX)`, `channel.bind(UnixDomainSocketAddress.of(args[1]))`, `channel.connect(UnixDomainSocketAddress.of(args[0]))`, then write each message as a line.",
+  "client.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets, which Java's standard library does not offer (`DatagramSocket` and `DatagramChannel` are IP only, a UNIX `SocketChannel` is a stream): the client must bind args[1] and send one datagram per message to args[0], so ask whether another language may be used.",
+  "messages.packed":
+    "Send each message in a `DatagramPacket` of its own (one `socket.send(packet)` per message): a datagram is one message, the server does not split it at '\\n'.",
+  "messages.split":
+    "Send each message whole in one `DatagramPacket`: one `socket.send(packet)` per message, never a message in pieces.",
+  "messages.datagram-padding":
+    "`new DatagramPacket(buf, buf.length, ...)` sends the whole array: build the packet from `msg.getBytes(StandardCharsets.UTF_8)` and its length.",
+  "messages.datagram-nul":
+    "Build each `DatagramPacket` from `msg.getBytes(StandardCharsets.UTF_8)` alone, without a `'\\0'` after it: a datagram carries its own length.",
+  "messages.too-large":
+    "Build each `DatagramPacket` from `msg.getBytes(StandardCharsets.UTF_8)`, not a large `byte[]`: a datagram larger than the socket's send buffer is refused (an `IOException`: EMSGSIZE or ENOBUFS) and never arrives.",
+  "messages.empty-datagrams":
+    "Send one `DatagramPacket` per message and none of length 0 (e.g. for an empty line or a final marker).",
+  "server.wrong-transport.tcp":
+    "The assignment is over TCP: `new ServerSocket(Integer.parseInt(args[1]))`, then `accept()` each client.",
+  "server.wrong-transport.udp":
+    "The assignment is over UDP: `new DatagramSocket(Integer.parseInt(args[1]))`, then `socket.receive(packet)` for each datagram (its sender is `packet.getAddress()`); there is nothing to accept.",
+  "server.wrong-transport.unix-stream":
+    "The assignment is over Unix stream sockets (Java 16 or later): `ServerSocketChannel.open(StandardProtocolFamily.UNIX)`, `Files.deleteIfExists(Path.of(args[1]))`, `server.bind(UnixDomainSocketAddress.of(args[1]))`, then `server.accept()` each client.",
+  "server.wrong-transport.unix-dgram":
+    "The assignment is over Unix datagram sockets, which Java's standard library does not offer (`DatagramSocket` and `DatagramChannel` are IP only): the server must bind args[1] and read each datagram with its sender's path, so ask whether another language may be used.",
+  "server.stale-socket":
+    "Call `Files.deleteIfExists(Path.of(args[1]))` before `bind(UnixDomainSocketAddress.of(args[1]))`: a killed server leaves its socket file behind, and bind then throws `BindException: Address already in use`.",
+  "server.wrong-path":
+    "Bind `UnixDomainSocketAddress.of(args[1])` with the path as it is given (an absolute path), not a name of your own.",
+  "server.address-check.udp":
+    "Compare `packet.getAddress()` of each received `DatagramPacket` with `InetAddress.getByName(args[0])` (`equals`) and skip (print nothing for) a datagram from any other address.",
+  "server.address-check.unix-stream":
+    "Compare `((UnixDomainSocketAddress) channel.getRemoteAddress()).getPath()` of each accepted channel with `Path.of(args[0])` and close any other client's channel, one that bound no path (an empty path) included.",
+  "server.address-check.unix-dgram":
+    "Compare each datagram's sender path with args[0] and skip any other; Java's standard library has no Unix datagram socket (`DatagramChannel` is IP only), so this needs a library that offers one.",
+  "server.datagram-whole":
+    "Take each `DatagramPacket` as one whole message: `new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8)`, over UDP without at most one trailing '\\n', compared with `equals`; do not split it into lines or join packets.",
+  "server.address-reject.tcp":
+    "Reject a client that is not allowed with `close()` on the accepted `Socket` (not the `ServerSocket`), then loop back to `accept()`.",
+  "server.address-reject.udp":
+    "Skip a packet from another address (`continue` back to `socket.receive(packet)`): do not `socket.connect(...)` to a sender, answer it or exit.",
+  "server.address-reject.unix-stream":
+    "Reject a client that is not allowed (or that bound no path) with `close()` on the accepted channel, then loop back to `server.accept()`.",
+  "server.address-reject.unix-dgram":
+    "Skip a datagram from another path or an unbound socket and keep reading; Java's standard library has no Unix datagram socket (`DatagramChannel` is IP only), so this needs a library that offers one.",
 };

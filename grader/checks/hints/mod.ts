@@ -4,11 +4,14 @@
  * Java student reads `readLine`, not `recv`). Every hint a check gives goes through
  * {@linkcode hint}.
  *
- * One module per language (`c.ts`, `cpp.ts`, `python.ts`, `java.ts`, `typescript.ts`) overrides
- * the language-neutral row of `causes.ts` where its own way differs; a language sockgrade learns
- * to build (a new `SourceKind` in `submission/discover.ts`) fails the type check here until it
- * has a module. A program of unknown language (a `submission.json` command) gets the neutral
- * wording; one built by a Makefile gets C's (the Makefiles sockgrade finds build C or C++).
+ * One module per language (`c.ts`, `python.ts`, …: one per row of the language table, named by
+ * its id) overrides the language-neutral row of `causes.ts` where its own way differs; a
+ * language sockgrade learns to build (a row of `submission/languages/mod.ts`) fails the type
+ * check here until it has a module, and a module until it words every transport cause
+ * (`TransportCause`). They stay here, not in `submission/languages/`: their causes
+ * are the checks', and the submission stage does not import the checks. A program of unknown
+ * language (a `submission.json` command) gets the neutral wording; one built by a Makefile gets
+ * C's (the Makefiles sockgrade finds build C or C++).
  *
  * @example
  * ```ts
@@ -25,12 +28,14 @@
  * @module
  */
 
-import type { ProgramKind, SourceKind } from "../../submission/discover.ts";
+import type { SourceKind } from "../../submission/discover.ts";
 import { C_HINTS } from "./c.ts";
 import { GENERIC, type HintCause, type LanguageHints } from "./causes.ts";
 import { CPP_HINTS } from "./cpp.ts";
+import { GO_HINTS } from "./go.ts";
 import { JAVA_HINTS } from "./java.ts";
 import { PYTHON_HINTS } from "./python.ts";
+import { RUST_HINTS } from "./rust.ts";
 import { TYPESCRIPT_HINTS } from "./typescript.ts";
 
 export type { HintCause } from "./causes.ts";
@@ -42,12 +47,17 @@ export const LANGUAGE_HINTS: Readonly<Record<SourceKind, LanguageHints>> = {
   python: PYTHON_HINTS,
   java: JAVA_HINTS,
   typescript: TYPESCRIPT_HINTS,
+  go: GO_HINTS,
+  rust: RUST_HINTS,
 };
 
-/** The language whose wordings a program of `kind` gets, or undefined for the neutral ones. */
-export function hintLanguage(kind: ProgramKind | undefined): SourceKind | undefined {
-  if (kind === undefined || kind === "manifest") return undefined;
-  return kind === "make" ? "c" : kind;
+/**
+ * The language whose wordings a program of `kind` (a `ProgramKind`: a language's id, `make` or
+ * `manifest`) gets, or undefined for the neutral ones.
+ */
+export function hintLanguage(kind: string | undefined): SourceKind | undefined {
+  if (kind === "make") return "c";
+  return kind !== undefined && Object.hasOwn(LANGUAGE_HINTS, kind) ? kind as SourceKind : undefined;
 }
 
 /**
@@ -56,7 +66,7 @@ export function hintLanguage(kind: ProgramKind | undefined): SourceKind | undefi
  */
 export function hint(
   cause: HintCause,
-  kind: ProgramKind | undefined,
+  kind: string | undefined,
   vars: Readonly<Record<string, string | number>> = {},
 ): string {
   const language = hintLanguage(kind);

@@ -18,10 +18,10 @@
  * @module
  */
 
-import type { CheckId } from "../../checks_catalogue.ts";
+import type { CheckId } from "../catalogue.ts";
 import { ProbeConnectError } from "../../probes/probe_client.ts";
 import type { CheckStatus, Evidence } from "../../result.ts";
-import { escapeText } from "../../bytes.ts";
+import { escapeText } from "../../text/bytes.ts";
 import {
   describeExit,
   firstStderrLine,
@@ -39,6 +39,8 @@ import {
   UNTERMINATED_BYTES,
 } from "./_session.ts";
 import { Work } from "./_work.ts";
+import { nothingWords, wrongTransportWords } from "./_transport_words.ts";
+import { planTransport } from "../../probes/endpoints.ts";
 
 /** What a check body decides; the runner adds evidence common to all checks. */
 export interface Verdict {
@@ -280,5 +282,10 @@ export function notReadyWords(session: Session, run: ServerRun, ready: Readiness
       usage ? `; it printed its usage line "${usage}"` : err ? `; stderr: "${err}"` : ""
     }`;
   }
-  return `nothing listened on port ${session.net.port} within ${session.spec.timeouts.startMs} ms`;
+  const net = session.net;
+  const where = { port: net.port, ...(net.paths ? { path: net.paths.serverPath } : {}) };
+  if (ready.state === "timeout" && ready.elsewhere) {
+    return wrongTransportWords(planTransport(net), ready.elsewhere);
+  }
+  return `${nothingWords(planTransport(net), where)} within ${session.spec.timeouts.startMs} ms`;
 }

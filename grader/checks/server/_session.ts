@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CheckId } from "../../checks_catalogue.ts";
+import type { CheckId } from "../catalogue.ts";
 import type { Spec } from "../../spec.ts";
 import {
   OTHER_SAMPLE,
@@ -15,7 +15,9 @@ import {
   type Readiness,
   type ServerRun,
 } from "../server_program.ts";
-import type { NetPlan, ProgramPlan } from "../types.ts";
+import type { ProgramPlan } from "../types.ts";
+import type { NetPlan } from "../../sandbox/net_plan.ts";
+import type { Endpoint } from "../../probes/transport.ts";
 
 /** How the trigger gets answered by this server (found by `server.trigger`). */
 export interface Recipe {
@@ -33,8 +35,8 @@ export interface Session {
   net: NetPlan;
   /** How to start the server. */
   plan: ProgramPlan;
-  /** Where probes connect. */
-  target: { host: string; port: number };
+  /** Where probes connect or send: where `server.starts` found the server. */
+  target: Endpoint;
   /** Appended to every later message when the target is not the expected one. */
   targetNote: string;
   /** Whether `server.starts` saw the server listen. */

@@ -8,15 +8,11 @@
  * @module
  */
 
-import { escapeText } from "../../bytes.ts";
-import {
-  connectProbe,
-  ExchangeRecorder,
-  formatAddress,
-  type PeerEnd,
-  ProbeConnectError,
-  type ProbeConnection,
-} from "../../probes/probe_client.ts";
+import { escapeText } from "../../text/bytes.ts";
+import { ExchangeRecorder, type PeerEnd, ProbeConnectError } from "../../probes/probe_client.ts";
+import { clientEndpoint, planTransport, strangerEndpoint } from "../../probes/endpoints.ts";
+import { formatEndpoint, type ProbeSession, type ProbeTransport } from "../../probes/transport.ts";
+import { probeTransport } from "../../probes/transports/mod.ts";
 import type { Spec } from "../../spec.ts";
 import {
   describeExit,
@@ -25,6 +21,18 @@ import {
   type ServerRun,
 } from "../server_program.ts";
 import type { KeptServer, Session } from "./_session.ts";
+
+/**
+ * The datagram sent after a step's datagrams as a barrier (see `Work.barrier`): no server prints
+ * the response for it, since it neither is nor holds the trigger.
+ */
+export const BARRIER_DATAGRAM = "sockgrade: barrier";
+
+/**
+ * Who a probe is: the allowed client (its address, or its bound path), the stranger, or (Unix
+ * transports) a socket that bound no path, which the server cannot tell apart.
+ */
+export type ProbeRole = "client" | "stranger" | "unbound";
 
 /** One check's server and exchanges. */
 export class Work {
@@ -58,6 +66,25 @@ export class Work {
     return this.session.spec;
   }
 
+  /** The plan's transport, whose probe sessions the check opens. */
+  get transport(): ProbeTransport {
+    return probeTransport(planTransport(this.session.net));
+  }
+
+  /** Whether the transport carries datagrams (no connection, no close to observe). */
+  get datagram(): boolean {
+    return this.transport.datagram;
+  }
+
+  /** Who `role` is in messages: the allowed client's address or bound path, the stranger's. */
+  nameOf(role: ProbeRole): string {
+    if (role === "unbound") return "an unbound socket";
+    const at = role === "client"
+      ? clientEndpoint(this.session.net)
+      : strangerEndpoint(this.session.net);
+    return "path" in at ? at.path : at.address;
+  }
+
   /** How long to wait for a response (the spec's `timeouts.responseMs`). */
   get responseMs(): number {
     return this.session.spec.timeouts.responseMs;
@@ -69,7 +96,7 @@ export class Work {
     const first = this.exchanges.length === 0;
     const startedAt = this.run.program.startedAt;
     const rec = new ExchangeRecorder(label, first && !this.kept ? startedAt : performance.now());
-    const where = formatAddress(this.ready.address, this.ready.port);
+    const where = formatEndpoint(this.ready.at);
     if (first && this.kept) {
       rec.note(
         `the server started for ${this.kept.startedFor} is still running and listening on ${where}${
@@ -94,27 +121,34 @@ export class Work {
   }
 
   /**
-   * Opens a probe connection from the allowed client address (or the stranger's), and a probe
-   * window on the run (closed by {@linkcode settle}, the {@linkcode sentinel} or the check's end).
+   * Opens a probe session of the plan's transport from the allowed client (its address, or its
+   * bound path), the stranger, or an unbound Unix socket, and a probe window on the run (closed
+   * by {@linkcode settle}, the {@linkcode sentinel} or the check's end).
    */
-  connect(rec: ExchangeRecorder, from: "client" | "stranger" = "client"): Promise<ProbeConnection> {
+  connect(rec: ExchangeRecorder, from: ProbeRole = "client"): Promise<ProbeSession> {
     const n = ++this.#connections;
     this.run.openWindow();
-    return connectProbe({
-      host: this.session.target.host,
-      port: this.session.target.port,
-      localAddress: from === "client"
-        ? this.session.net.clientAddress
-        : this.session.net.strangerAddress,
+    const net = this.session.net;
+    const source = from === "client"
+      ? clientEndpoint(net)
+      : from === "stranger"
+      ? strangerEndpoint(net)
+      : undefined;
+    return this.transport.open({
+      to: this.session.target,
+      ...(source ? { from: source } : {}),
       timeoutMs: this.responseMs,
       recorder: rec,
-      connection: from === "client" ? `conn ${n}` : `stranger ${n}`,
+      connection: from === "client" ? `conn ${n}` : `${from} ${n}`,
     });
   }
 
-  /** The trigger as this server answers it (see `server.trigger`). */
+  /**
+   * The trigger as this server answers it (see `server.trigger`): with `\n` on streams, bare in
+   * one datagram, unless the server was found to answer it only the other way.
+   */
   triggerBytes(): string {
-    return this.spec.trigger + (this.session.recipe?.terminator ?? "\n");
+    return this.spec.trigger + (this.session.recipe?.terminator ?? (this.datagram ? "" : "\n"));
   }
 
   /**
@@ -122,9 +156,13 @@ export class Work {
    * TIME_WAIT (see `probes/probe_client.ts`): bytes and FIN back to back; or, for a server that
    * closes connections on its own after reading (found by `server.trigger`, e.g. one `recv()` per
    * connection), the bytes, then its close (at most `responseMs`), then our RST, so our FIN
-   * never arrives after its close.
+   * never arrives after its close. A datagram session just sends.
    */
-  async sendLast(conn: ProbeConnection, data: string | Uint8Array): Promise<void> {
+  async sendLast(conn: ProbeSession, data: string | Uint8Array): Promise<void> {
+    if (this.datagram) {
+      await conn.send(data, this.responseMs);
+      return;
+    }
     if (!this.session.closesOnItsOwn) {
       await conn.sendAndEnd(data, this.responseMs);
       return;
@@ -136,9 +174,28 @@ export class Work {
 
   /**
    * Half-closes `conn` and waits (at most `responseMs`) for the server to end it: the barrier
-   * that orders whatever the connection caused before what comes next.
+   * that orders whatever the connection caused before what comes next. A datagram has no close:
+   * the barrier is the server's program having read every datagram sent (its answer, if any, is
+   * printed right after), and the session stays `open`.
    */
-  async barrier(conn: ProbeConnection, rec: ExchangeRecorder): Promise<PeerEnd> {
+  async barrier(conn: ProbeSession, rec: ExchangeRecorder): Promise<PeerEnd> {
+    if (this.datagram) {
+      // The server's read of a datagram is no barrier for what it prints about it (it may be
+      // descheduled between its recvfrom() and its print): a second datagram, which no server
+      // answers, read in turn orders the first one's prints before it (a server reads its
+      // datagrams one after the other), whatever the machine's load.
+      const read = await conn.waitConsumed(this.responseMs) !== false &&
+        await conn.send(BARRIER_DATAGRAM, this.responseMs) === "sent" &&
+        await conn.waitConsumed(this.responseMs) !== false;
+      if (!read) {
+        rec.add({
+          actor: "grader",
+          kind: "timeout",
+          data: `the server did not read what was sent within ${this.responseMs} ms`,
+        });
+      }
+      return conn.peerEnd;
+    }
     await conn.end();
     const end = await conn.waitPeerEnd(this.responseMs);
     if (end === "open") {
@@ -159,7 +216,7 @@ export class Work {
   async sentinel(label = "sentinel: the trigger on a new connection"): Promise<boolean> {
     const rec = this.exchange(label);
     const before = this.run.responseCount();
-    let conn: ProbeConnection;
+    let conn: ProbeSession;
     try {
       conn = await this.connect(rec);
     } catch (error) {

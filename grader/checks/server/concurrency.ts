@@ -1,16 +1,18 @@
 /**
  * `server.concurrency`: while one client holds an idle connection, the trigger on a second
  * connection must be answered within `responseMs`. A server that answers only once the idle
- * client has left serves one client at a time.
+ * client has left serves one client at a time. Over datagrams there are no connections: the check
+ * does not apply (the catalogue's `transports` column).
  *
  * @module
  */
 
-import { escapeText } from "../../bytes.ts";
+import { escapeText } from "../../text/bytes.ts";
 import { hint } from "../hints/mod.ts";
 import { round } from "./_round.ts";
 import type { Verdict } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
+import { removeSocketFile } from "../../probes/transports/mod.ts";
 
 /** `server.concurrency` (see the module doc): the trigger is answered beside an idle client. */
 export async function checkConcurrency(w: Work): Promise<Verdict> {
@@ -19,6 +21,10 @@ export async function checkConcurrency(w: Work): Promise<Verdict> {
   const rec = w.exchange("an idle connection, then the trigger on a second one");
   await using idle = await w.connect(rec);
   rec.note("connection 1 stays idle: nothing is sent on it", "probe");
+  // Both connections come from the allowed client's path: once connected, a Unix socket keeps
+  // the path it bound without its file, so the file is removed for the second one to bind it.
+  const paths = w.session.net.paths;
+  if (paths) await removeSocketFile(paths.clientPath);
   await using active = await w.connect(rec);
   run.allow(1);
   const before = run.responseCount();

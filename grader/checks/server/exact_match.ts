@@ -1,14 +1,13 @@
 /**
  * `server.exact-match`: each near miss of the trigger ({@linkcode nearMisses}), on its own
- * connection, must print nothing, and the server must still answer the trigger after it. When
+ * connection (or as its own datagram), must print nothing, and the server must still answer the trigger after it. When
  * near misses are answered, the hint names the comparisons the server seems to make.
  *
  * @module
  */
 
-import { escapeText } from "../../bytes.ts";
+import { escapeText } from "../../text/bytes.ts";
 import type { Spec } from "../../spec.ts";
-import type { ProgramKind } from "../../submission/discover.ts";
 import { hint, type HintCause } from "../hints/mod.ts";
 import { responsesCausedBy } from "./_responses_caused_by.ts";
 import type { Verdict } from "./_run_check.ts";
@@ -32,15 +31,22 @@ export function nearMisses(spec: Pick<Spec, "trigger" | "messages">): string[] {
   return [...new Set(all)].filter((m) => m !== t && !/[\r\n]/.test(m));
 }
 
-/** `server.exact-match` (see the module doc): every near miss must print nothing. */
+/**
+ * `server.exact-match` (see the module doc): every near miss must print nothing. Over datagrams
+ * each is its own datagram, and the trigger with two newlines is one more near miss (one
+ * trailing `\n` is tolerated, EXERCISE.md §6).
+ */
 export async function checkExactMatch(w: Work): Promise<Verdict> {
-  const misses = nearMisses(w.spec);
+  const terminator = w.session.recipe?.terminator ?? (w.datagram ? "" : "\n");
+  const sent = nearMisses(w.spec).map((miss) => ({ miss, bytes: miss + terminator }));
+  if (w.datagram) sent.push({ miss: `${w.spec.trigger}\n\n`, bytes: `${w.spec.trigger}\n\n` });
+  const misses = sent.map((s) => s.miss);
   const triggered: string[] = [];
   const results: { message: string; responses: number }[] = [];
   let barrier: "fin" | "consumed" = "fin";
-  for (const miss of misses) {
+  for (const { miss, bytes } of sent) {
     const r = await responsesCausedBy(w, `near miss "${escapeText(miss)}"`, async (conn) => {
-      await w.sendLast(conn, miss + (w.session.recipe?.terminator ?? "\n"));
+      await w.sendLast(conn, bytes);
     }, { barrier });
     if (r.peerEnd === "open") barrier = "consumed";
     results.push({ message: escapeText(miss), responses: r.caused });
@@ -74,7 +80,7 @@ export async function checkExactMatch(w: Work): Promise<Verdict> {
 }
 
 /** The hint for a server that answered the near misses `triggered`, in its language. */
-function exactMatchHint(trigger: string, triggered: string[], kind?: ProgramKind): string {
+function exactMatchHint(trigger: string, triggered: string[], kind?: string): string {
   const why: HintCause[] = [];
   if (triggered.some((m) => m.startsWith(trigger) && m.trim() !== trigger)) {
     why.push("server.near-miss-prefix");

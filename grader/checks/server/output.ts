@@ -20,6 +20,12 @@
  * {@linkcode QUIET_MS} (it stops at the first response, so only a server that stays quiet pays
  * the full wait). One that prints on its own at least that often is always caught; a rarer one
  * only when it prints during the other checks.
+ * Where the grader can move on to a fresh network namespace like the one the checks ran in
+ * (`netns` mode, IP transports: {@linkcode overlapQuietWatch}), the watch only reads the kept
+ * server's stdout, so the grader moves on as soon as it begins: the unforced run and then the
+ * client checks (`checks/mod.ts`) run in the new namespace, where nothing reaches the watched
+ * server and nothing it holds (its port) is in their way, while the watch goes on; its verdict is
+ * the same as when it ran alone, and it is still judged here.
  * Unforced output is judged against a bound of max(200 ms, 10 × the latency measured by
  * `server.trigger` with forced buffering), capped at `responseMs`: a flushed response appears
  * within microseconds of the forced one, a buffered one only when the buffer fills or the
@@ -29,10 +35,11 @@
  * @module
  */
 
-import { escapeText } from "../../bytes.ts";
+import { escapeText } from "../../text/bytes.ts";
 import type { CheckStatus } from "../../result.ts";
 import { hint } from "../hints/mod.ts";
 import type { CheckOutcome } from "../types.ts";
+import type { NetPlan } from "../../sandbox/net_plan.ts";
 import { runCheck } from "./_run_check.ts";
 import type { Work } from "./_work.ts";
 import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.ts";
@@ -40,12 +47,21 @@ import { type Flood, FLOOD_BYTES, FLOOD_LINES, type Session } from "./_session.t
 /** `server.output` (see the module doc): judges the session's tally, then one unforced run. */
 export async function checkOutput(session: Session): Promise<CheckOutcome> {
   const t0 = performance.now();
-  const quiet = session.recipe ? await watchQuiet(session) : undefined;
-  const { sample, flood, unsolicited, untimed, unterminated } = session.other;
-  const extras = sample;
-  const rest = session.other.lines - Math.min(5, extras.length);
-  const shown: string = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
-    (rest > 0 ? ` and ${rest} more line${rest === 1 ? "" : "s"}` : "");
+  const overlap = overlaps.get(session.net);
+  let moved = false;
+  let quiet: CheckOutcome | undefined;
+  let watching: Promise<CheckOutcome> | undefined;
+  if (session.recipe) {
+    let left: (leaving: { moving: Promise<boolean> }) => void = () => {};
+    const leaves = new Promise<{ moving: Promise<boolean> }>((resolve) => left = resolve);
+    watching = watchQuiet(session, overlap && ((moving) => left({ moving })));
+    // The watch ends first when it never began (its server did not start): nothing moved.
+    const leaving = (await Promise.race([leaves, watching.then(() => undefined)]))?.moving;
+    // A move that failed half-way (a SandboxError) leaves a namespace without addresses: it goes
+    // on up, and the submission is graded again by a new worker.
+    moved = leaving ? await leaving : false;
+    if (!moved) quiet = await watching;
+  }
   const latency = session.forcedLatencyMs ?? session.spec.timeouts.responseMs;
   const boundMs = Math.round(
     Math.min(session.spec.timeouts.responseMs, Math.max(200, 10 * latency)),
@@ -75,6 +91,19 @@ export async function checkOutput(session: Session): Promise<CheckOutcome> {
         };
       }
     }, false);
+  }
+  if (moved) {
+    // The unforced server has ended: the port of the new namespace is the client checks' now.
+    overlap?.release();
+    quiet = await watching;
+  }
+  // The watch's tally is in: what follows judges every forced run, the watch's too.
+  const { sample, flood, unsolicited, untimed, unterminated } = session.other;
+  const extras = sample;
+  const rest = session.other.lines - Math.min(5, extras.length);
+  const shown: string = extras.slice(0, 5).map((l) => `"${escapeText(l, 80)}"`).join(", ") +
+    (rest > 0 ? ` and ${rest} more line${rest === 1 ? "" : "s"}` : "");
+  if (unforced) {
     // A flood hides the response from the sandbox's capture: unforced output is then not judged.
     buffered = unforced.status === "warn" && !flood;
   }
@@ -202,15 +231,48 @@ export const QUIET_MS = 300;
  * {@linkcode QUIET_MS}: any response it prints is one no probe caused, tallied as the runner
  * tallies every forced run.
  */
-function watchQuiet(session: Session): Promise<CheckOutcome> {
+function watchQuiet(
+  session: Session,
+  onWatching?: (moving: Promise<boolean>) => void,
+): Promise<CheckOutcome> {
   return runCheck(session, "server.output", async (w: Work) => {
     const rec = w.exchange(`no probe connected for up to ${QUIET_MS} ms`);
     await w.settle();
     const before = w.run.responseCount();
-    const printed = await w.run.waitResponses(before + 1, QUIET_MS);
+    const watched = w.run.waitResponses(before + 1, QUIET_MS);
+    // From here on the watch only reads the server's stdout: the grader may move on.
+    const overlap = onWatching && overlaps.get(session.net);
+    if (onWatching && overlap) onWatching(overlap.leave());
+    const printed = await watched;
     if (printed) {
       rec.note(`the server printed "${escapeText(session.spec.response)}" with no probe connected`);
     }
     return { status: "pass", message: "", evidence: { quietMs: QUIET_MS } };
   });
+}
+
+/**
+ * How `server.output` lets the grader move on while its quiet watch goes on (see the module doc):
+ * `leave()` moves the grader into a fresh network namespace set up like the one the checks ran in
+ * so far (resolves false when it could not, having changed nothing; rejects when it failed
+ * half-way); `release()` says the new namespace's port is free again (the unforced run is over).
+ */
+export interface QuietOverlap {
+  /** Moves the grader into a fresh namespace like the current one; false when it could not. */
+  leave(): Promise<boolean>;
+  /** Called once the unforced run is over, only after `leave()` resolved true. */
+  release(): void;
+}
+
+const overlaps = new WeakMap<NetPlan, QuietOverlap>();
+
+/**
+ * Lets the `server.output` check of the submission with plan `net` (the very object the checks
+ * get) overlap its quiet watch with what follows, through `overlap`; returns what ends that.
+ * Only for IP transports in a private namespace: a Unix socket path lives in the filesystem,
+ * which a new network namespace does not separate.
+ */
+export function overlapQuietWatch(net: NetPlan, overlap: QuietOverlap): () => void {
+  overlaps.set(net, overlap);
+  return () => overlaps.delete(net);
 }

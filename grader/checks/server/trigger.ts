@@ -21,7 +21,8 @@
  * @module
  */
 
-import { escapeText } from "../../bytes.ts";
+import { planTransport } from "../../probes/endpoints.ts";
+import { escapeText } from "../../text/bytes.ts";
 import { REPEATS } from "./_responses_caused_by.ts";
 import { hint } from "../hints/mod.ts";
 import { round } from "./_round.ts";
@@ -30,10 +31,10 @@ import type { Work } from "./_work.ts";
 
 /** `server.trigger` (see the module doc): records how the trigger is answered in the session. */
 export async function checkTrigger(w: Work): Promise<Verdict> {
+  if (w.datagram) return await checkDatagramTrigger(w);
   const { spec, run } = w;
   const trigger = `"${escapeText(spec.trigger)}"`;
-  const response = `"${escapeText(spec.response)}"`;
-  const from = w.session.net.clientAddress;
+  const from = w.nameOf("client");
   const kind = w.session.plan.kind;
   const rec = w.exchange(`${trigger} from ${from}`);
   let latencyMs: number | undefined;
@@ -61,6 +62,87 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
   }
   if (latencyMs !== undefined) {
     w.session.recipe = { terminator: "\n", closeAfter };
+    return await answered(w, before, latencyMs);
+  }
+  const died = await w.deathWords();
+  if (died) return { status: "fail", message: `${died} after receiving ${trigger}` };
+  const rec2 = w.exchange(`${trigger} without '\\n', then close`);
+  {
+    const beforeBare = run.responseCount();
+    await using conn = await w.connect(rec2);
+    run.allow(1);
+    const sentAt = performance.now();
+    await w.sendLast(conn, spec.trigger);
+    if (await run.waitResponses(beforeBare + 1, w.responseMs)) {
+      w.session.recipe = { terminator: "", closeAfter: true };
+      w.session.forcedLatencyMs = performance.now() - sentAt;
+      return {
+        status: "fail",
+        message: `your server answers ${trigger} only without a newline: a message ends at '\\n'`,
+        hint: hint("server.bare-trigger-only", kind, { trigger: escapeText(spec.trigger) }),
+      };
+    }
+  }
+  return unanswered(w, peerReset);
+}
+
+/**
+ * `server.trigger` over datagrams: the trigger in one datagram from the allowed client, without
+ * a newline (one trailing `\n` is tolerated, EXERCISE.md §6); when that is not answered, with
+ * `\n` (then `fail`, but the later checks send it that way).
+ */
+async function checkDatagramTrigger(w: Work): Promise<Verdict> {
+  const { spec, run } = w;
+  const trigger = `"${escapeText(spec.trigger)}"`;
+  const from = w.nameOf("client");
+  for (const terminator of ["", "\n"]) {
+    const rec = w.exchange(
+      `${trigger}${terminator ? " with '\\n'" : ""} in one datagram from ${from}`,
+    );
+    const before = run.responseCount();
+    let latencyMs: number | undefined;
+    {
+      await using conn = await w.connect(rec);
+      run.allow(1);
+      const sentAt = performance.now();
+      await conn.send(spec.trigger + terminator, w.responseMs);
+      if (await run.waitResponses(before + 1, w.responseMs)) {
+        latencyMs = performance.now() - sentAt;
+      }
+    }
+    if (latencyMs === undefined) {
+      const died = await w.deathWords();
+      if (died) return { status: "fail", message: `${died} after receiving ${trigger}` };
+      continue;
+    }
+    w.session.recipe = { terminator, closeAfter: false };
+    const verdict = await answered(w, before, latencyMs);
+    if (verdict.status !== "pass" || !terminator) return verdict;
+    return {
+      ...verdict,
+      status: "fail",
+      message:
+        `your server answers ${trigger} only with a trailing '\\n': over datagrams a message is one datagram, and the trigger comes without one`,
+      hint: hint("server.datagram-whole", w.session.plan.kind),
+    };
+  }
+  return unanswered(w, false);
+}
+
+/**
+ * What follows a trigger that was answered (`latencyMs` after it was sent; `before`: the count of
+ * responses before it): how many responses it caused, settled and repeated when responses no
+ * probe caused may have been counted; pass, or fail for several responses or an answer only
+ * after the close.
+ */
+async function answered(w: Work, before: number, latencyMs: number): Promise<Verdict> {
+  const { spec, run } = w;
+  const trigger = `"${escapeText(spec.trigger)}"`;
+  const response = `"${escapeText(spec.response)}"`;
+  const kind = w.session.plan.kind;
+  const closeAfter = w.session.recipe?.closeAfter ?? false;
+  const from = w.nameOf("client");
+  {
     w.session.forcedLatencyMs = latencyMs;
     let forTrigger = run.responseCount() - before;
     if (!await w.settle()) {
@@ -75,11 +157,15 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
     for (; forTrigger > 1 && attempts < REPEATS; attempts++) {
       forTrigger = Math.min(forTrigger, await responsesToOneTrigger(w));
     }
+    // Its own prints cannot be told from the trigger's: server.output charges them.
+    const background = forTrigger > 1 && await run.printsOnItsOwn();
+    if (background) forTrigger = 1;
     if (forTrigger > 1) run.excuse((forTrigger - 1) * attempts);
     const evidence = {
       latencyMs: round(latencyMs),
       responsesToOneTrigger: forTrigger,
       ...(attempts > 1 ? { attempts } : {}),
+      ...(background ? { printsOnItsOwn: true } : {}),
     };
     if (forTrigger > 1) {
       return {
@@ -105,25 +191,15 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
       evidence,
     };
   }
-  const died = await w.deathWords();
-  if (died) return { status: "fail", message: `${died} after receiving ${trigger}` };
-  const rec2 = w.exchange(`${trigger} without '\\n', then close`);
-  {
-    const beforeBare = run.responseCount();
-    await using conn = await w.connect(rec2);
-    run.allow(1);
-    const sentAt = performance.now();
-    await w.sendLast(conn, spec.trigger);
-    if (await run.waitResponses(beforeBare + 1, w.responseMs)) {
-      w.session.recipe = { terminator: "", closeAfter: true };
-      w.session.forcedLatencyMs = performance.now() - sentAt;
-      return {
-        status: "fail",
-        message: `your server answers ${trigger} only without a newline: a message ends at '\\n'`,
-        hint: hint("server.bare-trigger-only", kind, { trigger: escapeText(spec.trigger) }),
-      };
-    }
-  }
+}
+
+/** When the trigger was never answered: what the server's output suggests. */
+function unanswered(w: Work, peerReset: boolean): Verdict {
+  const { spec, run } = w;
+  const trigger = `"${escapeText(spec.trigger)}"`;
+  const response = `"${escapeText(spec.response)}"`;
+  const from = w.nameOf("client");
+  const kind = w.session.plan.kind;
   const near = run.otherLines().find((l) => nearResponse(l, spec.response, spec.trigger));
   if (near !== undefined) {
     return {
@@ -142,10 +218,16 @@ export async function checkTrigger(w: Work): Promise<Verdict> {
       (peerReset && silent
         ? ` (your server reset the connection without reading it and printed nothing: is the allowed-address check right? ${from} is the allowed address)`
         : ""),
-    hint: hint(peerReset && silent ? "server.address-check" : "server.no-response", kind, {
-      trigger: escapeText(spec.trigger),
-      response: escapeText(spec.response),
-    }),
+    hint: hint(
+      peerReset && silent
+        ? `server.address-check.${planTransport(w.session.net)}`
+        : "server.no-response",
+      kind,
+      {
+        trigger: escapeText(spec.trigger),
+        response: escapeText(spec.response),
+      },
+    ),
   };
 }
 

@@ -65,6 +65,11 @@ ul.checklist { columns: 2; list-style: none; padding: 0; } ul.checklist li { bre
 .mark { display: inline-block; width: 1.2em; font-weight: 700; }
 .mark.pass { color: var(--pass); } .mark.fail { color: var(--fail); } .mark.warn { color: var(--warn); }
 .mark.skip { color: var(--skip); } .mark.error { color: var(--error); }
+h3 { font-size: 16px; margin: 20px 0 8px; } table.copies { width: auto; }
+details.pair { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 8px 0;
+  padding: 6px 12px; } details.pair > summary { cursor: pointer; font-weight: 600; }
+.sidebyside { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin: 8px 0; }
+.sidebyside > div { min-width: 0; } .sidebyside p { margin: 4px 0 0; }
 `);
 
 /**

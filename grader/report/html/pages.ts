@@ -1,13 +1,13 @@
 /**
  * The two kinds of page of the HTML report: the class overview (`index.html`: score histogram,
- * per-check pass rates, the list of students) and one page per student (every check with its
+ * per-check pass rates, the list of students, copy detection when it ran) and one page per student (every check with its
  * status, points, message, hint and evidence, and a sequence diagram for every exchange). Staff
  * pages: nothing is hidden, but checks students cannot see are tagged.
  *
  * @module
  */
 
-import { CHECK_IDS } from "../../checks_catalogue.ts";
+import { CHECK_IDS } from "../../checks/catalogue.ts";
 import { hasFullMarks } from "../../score.ts";
 import type {
   CheckResult,
@@ -17,6 +17,7 @@ import type {
   SubmissionResult,
 } from "../../result.ts";
 import { exchangeLines, splitEscapedLines } from "../_evidence.ts";
+import { runGroups, runLabel } from "../_runs.ts";
 import {
   descriptionOf,
   firstThingToFix,
@@ -29,6 +30,7 @@ import { scoreBins, scoreHistogram } from "./histogram.ts";
 import { page } from "./layout.ts";
 import { html, type SafeHtml } from "./markup.ts";
 import { CLASS_LIST_SCRIPT } from "./class_list_script.ts";
+import { copiesSection } from "./copies.ts";
 import { evidenceFields } from "./evidence_fields.ts";
 import { sequenceDiagram } from "./sequence.ts";
 
@@ -50,7 +52,22 @@ function runMeta(result: GradeResult): SafeHtml {
   const reason = result.isolationReason ? ` (${result.isolationReason})` : "";
   return html`<p class="meta">Graded ${result.startedAt} in ${
     formatDuration(result.durationMs)
-  } · isolation: ${result.isolation}${reason}${result.shard ? ` · shard ${result.shard}` : ""}</p>`;
+  } · isolation: ${result.isolation}${reason}${result.shard ? ` · shard ${result.shard}` : ""}</p>
+${runList(result)}`;
+}
+
+/** For a merged result, the runs its grades came from, each with its students. */
+function runList(result: GradeResult): SafeHtml | string {
+  const groups = runGroups(result);
+  if (groups.length === 0) return "";
+  return html`
+    <p class="meta">Grades from ${groups.length} run${groups.length === 1 ? "" : "s"}:</p>
+    <ul class="meta runs">${groups.map((g) =>
+      html`<li>${g.label}: ${
+        g.ids.length <= 10 ? g.ids.join(", ") : `${g.ids.length} students`
+      }</li>`
+    )}</ul>
+  `;
 }
 
 function failingIds(s: SubmissionResult): string {
@@ -139,6 +156,7 @@ ${STATUSES.map((s) => html`<td class="num">${count(s)}</td>`)}
         </thead>
         <tbody>${studentRows}</tbody>
       </table>
+      ${result.similarity ? copiesSection(result.similarity, files) : ""}
     `,
     { script: CLASS_LIST_SCRIPT },
   );
@@ -227,7 +245,7 @@ function checkSection(result: GradeResult, check: CheckResult): SafeHtml {
       check.durationMs,
     )}</small></p>
     ${check.status === "error"
-      ? html`<p><strong>The grader itself could not run this check; it is not charged to the student. Re-run the submission.</strong></p>`
+      ? html`<p><strong>The grader itself could not run this check; it is not charged to the student. Regrade it: <code>grade --regrade-errors result.json --json result.json</code> with the submissions, which grades again only what the grader could not run.</strong></p>`
       : ""}
     ${check.hint ? html`<p class="hint"><strong>How to fix it:</strong> ${check.hint}</p>` : ""}
     ${evidenceBlock(check)}
@@ -286,7 +304,9 @@ export function studentPage(
           s.maxScore,
         )} %) · ${s.language} · <code>${s.path}</code> · graded in ${formatDuration(
           s.durationMs,
-        )} · isolation: ${s.isolation ?? result.isolation}</p>
+        )} · isolation: ${s.isolation ?? result.isolation}${s.run
+          ? ` · from ${runLabel(s.run)}`
+          : ""}</p>
       ${(s.notes ?? []).map((n) => html`<p class="card">Note: ${n}</p>`)}
       ${fixCard(s)}
       <h2>Checks</h2>
