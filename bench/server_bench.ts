@@ -21,6 +21,8 @@
  * @module
  */
 
+import { freePort } from "../grader/sandbox/free_port.ts";
+
 const CONNECTIONS = 1_000;
 const ROUNDS = 100;
 const PAYLOAD = new TextEncoder().encode("Cleint Query\nClient Query\nClient Query test\n");
@@ -38,12 +40,6 @@ interface Result {
   pssKiB: number;
   processes: number;
   cpuSeconds: number;
-}
-
-/** A free port on 127.0.0.1 (taken from the system, then freed for the server). */
-function freePort(): number {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return listener.addr.port;
 }
 
 function statusField(pid: number, field: string): number {

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { ClientError, runClient } from "../client.ts";
 import { CliProcess, drain, within } from "./_helpers/ref_net.ts";
+import { freePort } from "../grader/sandbox/free_port.ts";
 
 const ARTICLE_BYTES = "Client Query test\nCleint Query\nClient Query Quit\n";
 
@@ -40,12 +41,6 @@ function capture(hold = false) {
     release: () => release.resolve(),
     [Symbol.dispose]: () => listener.close(),
   };
-}
-
-/** A port with nothing listening on it (taken from the system, then freed). */
-function freePort(): number {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return listener.addr.port;
 }
 
 Deno.test("runClient() sends the article's three messages, typo included, then closes", async () => {

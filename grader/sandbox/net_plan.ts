@@ -17,6 +17,7 @@
 
 import { isIP } from "node:net";
 import { resolveSocketPath, type Spec, type Transport } from "../spec.ts";
+import { freePort } from "./free_port.ts";
 
 /** The addresses and port the programs are given in this isolation mode (EXERCISE.md §4). */
 export interface NetPlan {
@@ -52,14 +53,6 @@ export interface NetPlan {
    * the probes; unset for IP transports.
    */
   paths?: SocketPaths;
-}
-
-/** A free TCP port on `hostname` (free when asked; another program may take it later). */
-export function freePort(hostname = "127.0.0.1"): number {
-  const listener = Deno.listen({ hostname, port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 /** Why IPv6 host loopback has no stranger address (the address filter is then `skip`). */

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { Transport } from "../../spec.ts";
-import { freePort } from "../../sandbox/net_plan.ts";
+import { freePort } from "../../sandbox/free_port.ts";
 import { ExchangeRecorder } from "../probe_client.ts";
 import type { Endpoint } from "../transport.ts";
 import { probeTransport } from "./mod.ts";
