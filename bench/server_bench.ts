@@ -12,8 +12,9 @@
  * trigger written in it, as all responses are the same line); peak RSS (VmHWM in
  * /proc/<pid>/status, summed over the fork server's children) and PSS (from smaps_rollup, which
  * shares the pages the forked children have in common) taken with all 1,000 connections open;
- * CPU time (user + system, from /proc/<pid>/stat, summed over the process tree, children that
- * exited included) spent from the first write to the last response line.
+ * CPU time (user + system) spent from the first write to the last response line, counted by a
+ * cgroup of the server's own where one can be made (every process, children that exited included;
+ * `_cpu_account.ts`), else by the clock ticks of its live process tree, and the table says which.
  * Servers log to /dev/null and run under `prlimit --nofile=8192`.
  *
  * Run: `deno run -A bench/server_bench.ts` (task `bench:server`). It prints a markdown table.
@@ -22,6 +23,7 @@
  */
 
 import { freePort } from "../grader/sandbox/free_port.ts";
+import { CpuAccount, processTree } from "./_cpu_account.ts";
 
 const CONNECTIONS = 1_000;
 const ROUNDS = 100;
@@ -40,6 +42,8 @@ interface Result {
   pssKiB: number;
   processes: number;
   cpuSeconds: number;
+  /** What counted the CPU time (see `_cpu_account.ts`). */
+  cpuSource: "cgroup" | "ticks";
 }
 
 function statusField(pid: number, field: string): number {
@@ -57,49 +61,6 @@ function pss(pid: number): number {
     return Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
   } catch {
     return 0;
-  }
-}
-
-/** User + system CPU seconds of a process and its waited-for children (/proc/<pid>/stat). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name (which may hold spaces): utime is the 12th, then stime,
-    // cutime, cstime; all in clock ticks of 1/100 s.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-    return (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of a process tree. */
-function treeCpuSeconds(pid: number): number {
-  return processTree(pid).reduce((sum, p) => sum + cpuSeconds(p), 0);
-}
-
-/** The pid and all its descendants. */
-function processTree(pid: number): number[] {
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    const p = out[i]!;
-    for (const task of safeReadDir(`/proc/${p}/task`)) {
-      try {
-        const children = Deno.readTextFileSync(`/proc/${p}/task/${task}/children`).trim();
-        if (children) out.push(...children.split(/\s+/).map(Number));
-      } catch {
-        continue;
-      }
-    }
-  }
-  return out;
-}
-
-function safeReadDir(path: string): string[] {
-  try {
-    return [...Deno.readDirSync(path)].map((e) => e.name);
-  } catch {
-    return [];
   }
 }
 
@@ -133,6 +94,8 @@ async function run(name: string, command: string[]): Promise<Result> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
+  // Before any connection: every child the server forks is counted too.
+  using account = CpuAccount.join(child.pid);
 
   const arrivals = new Float64Array(CONNECTIONS * ROUNDS + 1);
   let lines = 0;
@@ -178,7 +141,7 @@ async function run(name: string, command: string[]): Promise<Result> {
     }
     const sent = new Float64Array(CONNECTIONS);
     const latencies = new Float64Array(CONNECTIONS * ROUNDS);
-    const cpuAtStart = treeCpuSeconds(child.pid);
+    const cpuAtStart = account.seconds();
     const start = performance.now();
     for (let round = 0; round < ROUNDS; round++) {
       const writes = conns.map((conn, i) => {
@@ -193,7 +156,7 @@ async function run(name: string, command: string[]): Promise<Result> {
       }
     }
     const elapsed = arrivals[CONNECTIONS * ROUNDS - 1]! - start;
-    const cpuUsed = treeCpuSeconds(child.pid) - cpuAtStart;
+    const cpuUsed = account.seconds() - cpuAtStart;
     const tree = processTree(child.pid);
     const peakRssKiB = tree.reduce((sum, pid) => sum + statusField(pid, "VmHWM"), 0);
     const pssKiB = tree.reduce((sum, pid) => sum + pss(pid), 0);
@@ -207,6 +170,7 @@ async function run(name: string, command: string[]): Promise<Result> {
       pssKiB,
       processes: tree.length,
       cpuSeconds: cpuUsed,
+      cpuSource: account.source,
     };
   } finally {
     for (const conn of conns) conn.close();
@@ -293,6 +257,12 @@ if (import.meta.main) {
         } | ${r.processes} |`,
       );
     }
+    const sources = new Set(results.map((r) => r.cpuSource));
+    console.log(
+      sources.has("ticks")
+        ? "\nCPU: clock ticks of the live process tree (no cgroup could be made: run as root for exact figures); a child that exited unwaited for, and the fraction of a tick each process used, are not counted."
+        : "\nCPU: counted by a cgroup of each server's own (every process, children that exited included).",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
