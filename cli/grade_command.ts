@@ -158,7 +158,7 @@ export function gradeCommand(prefix = "deno task"): Command {
       .option("--spec <file>", "the assignment spec (JSON or JSONC); default: the article's")
       .option(
         "-j, --jobs <n>",
-        "submissions graded at once, fixed (default: adapts to the idle CPU and free memory, 1 to 8 per core)",
+        "submissions graded at once, fixed (default: adapts to the idle CPU and free memory, 1 to 16 per core)",
         parseJobs,
       )
       .addOption(

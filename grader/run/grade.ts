@@ -82,7 +82,7 @@ export interface GradeOptions {
   /**
    * How many submissions at once in `netns` mode, fixed. Default: start at the number of cores
    * and adapt to what the machine has free (`run/lanes.ts`: more lanes while lanes wait and the
-   * CPU is idle, fewer under load, one to eight per core, within the memory available). `none`
+   * CPU is idle, fewer under load, one to sixteen per core, within the memory available). `none`
    * mode grades one at a time (see {@linkcode laneCount}).
    */
   jobs?: number;

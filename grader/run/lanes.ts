@@ -27,9 +27,11 @@
 /**
  * The most lanes per core. A lane of failing submissions mostly waits out timeouts (a few percent
  * of a core), and the controller takes lanes away as soon as the CPU is busy, so the bound is
- * only there against the lanes' CPU bursts all colliding at once.
+ * only there against the lanes' CPU bursts all colliding at once. At eight per core a faster
+ * machine still had half its CPU idle while a failure-heavy class waited out its timeouts; at
+ * sixteen the class graded 29 % faster with the same statuses (README, `bench:failures`).
  */
-export const LANES_PER_CORE = 8;
+export const LANES_PER_CORE = 16;
 /** What one lane may hold in memory: a grading worker and the programs it runs. */
 export const LANE_BYTES = 256 * 2 ** 20;
 /** Memory left for everything else on the machine. */

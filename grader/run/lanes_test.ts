@@ -20,9 +20,9 @@ const base: LaneSample = {
   waiting: 40,
 };
 
-Deno.test("laneBounds() allows one to eight lanes per core", () => {
-  assert.deepEqual(laneBounds(2), { min: 2, max: 16 });
-  assert.deepEqual(laneBounds(0), { min: 1, max: 8 });
+Deno.test("laneBounds() allows one to sixteen lanes per core", () => {
+  assert.deepEqual(laneBounds(2), { min: 2, max: 32 });
+  assert.deepEqual(laneBounds(0), { min: 1, max: 16 });
 });
 
 Deno.test("nextLanes() follows the idle CPU", async (t) => {
@@ -35,8 +35,8 @@ Deno.test("nextLanes() follows the idle CPU", async (t) => {
     ["a CPU between the thresholds keeps the lanes", { idle: (GROW_IDLE + SHRINK_IDLE) / 2 }, 4],
     ["a busy CPU takes a lane away", { idle: 0.01 }, 3],
     ["a busy CPU never goes below one lane per core", { idle: 0, lanes: 2 }, 2],
-    ["an idle CPU never goes above eight lanes per core", { idle: 1, lanes: 12 }, 16],
-    ["more lanes than the bound are brought back to it", { idle: 0.1, lanes: 20 }, 16],
+    ["an idle CPU never goes above sixteen lanes per core", { idle: 1, lanes: 24 }, 32],
+    ["more lanes than the bound are brought back to it", { idle: 0.1, lanes: 40 }, 32],
   ];
   for (const [name, change, expected] of table) {
     await t.step(name, () => assert.deepEqual(nextLanes({ ...base, ...change }), expected));
