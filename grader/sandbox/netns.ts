@@ -134,6 +134,22 @@ async function ip(args: string[], stdin?: string): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
+/** How long the kernel may take to add an IPv6 address's local route. */
+const LOCAL_ROUTE_MS = 2_000;
+
+/** Waits (polling every few ms, up to {@linkcode LOCAL_ROUTE_MS}) for the local route of `address`. */
+async function untilLocalRoute(address: string): Promise<void> {
+  const deadline = performance.now() + LOCAL_ROUTE_MS;
+  while ((await ip(["-6", "route", "show", "table", "local", `${address}/128`])).trim() === "") {
+    if (performance.now() > deadline) {
+      throw new Error(
+        `The kernel did not add the local route of ${address} within ${LOCAL_ROUTE_MS} ms of adding the address.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** The `ip route get` answer line for `address` in batch output. */
 function routeLine(output: string, address: string): string | undefined {
   return output.split("\n").find((line) =>
@@ -150,7 +166,7 @@ function routeLine(output: string, address: string): string | undefined {
  */
 export async function setupLoopback(addresses: LoopbackAddresses): Promise<void> {
   const { server, client, stranger } = addresses;
-  const commands = ["link set lo up"];
+  let commands = ["link set lo up"];
   for (const address of new Set([server, client, stranger])) {
     if (isBuiltinLoopback(address)) continue;
     commands.push(`addr replace ${address}/${isIPv6(address) ? 128 : 32} dev lo`);
@@ -162,14 +178,18 @@ export async function setupLoopback(addresses: LoopbackAddresses): Promise<void>
       );
     }
     const route = `local ${server} dev lo table local proto kernel`;
-    // IPv6 keeps the kernel's own local route beside a replacement: delete it, then add ours.
-    commands.push(
-      ...(isIPv6(server)
-        ? [`route del ${route}`, `route add ${route} src ${client}`]
-        : [`route replace ${route} scope host src ${client}`]),
-    );
+    if (isIPv6(server)) {
+      // IPv6 keeps the kernel's own local route beside a replacement: delete it, then add ours.
+      // The kernel adds it only once the address's duplicate address detection has run, from a
+      // work queue, so it may not be there yet when `ip addr` returns: wait for it first.
+      await ip(["-batch", "-"], commands.join("\n") + "\n");
+      await untilLocalRoute(server);
+      commands = [`route del ${route}`, `route add ${route} src ${client}`];
+    } else {
+      commands.push(`route replace ${route} scope host src ${client}`);
+    }
   }
-  // One `ip` for everything (each exec costs milliseconds); the two lookups come last.
+  // As few `ip` runs as can be (each exec costs milliseconds); the two lookups come last.
   commands.push(`route get ${server}`, "route get 127.0.0.1");
   const output = await ip(["-batch", "-"], commands.join("\n") + "\n");
   const route = routeLine(output, server);

@@ -55,6 +55,31 @@ test("setupLoopback() explains a failed step", async () => {
   );
 });
 
+test("setupLoopback() waits for the kernel's IPv6 local route instead of racing it", async () => {
+  // The kernel adds an IPv6 address's local route from a work queue after `ip addr` returns;
+  // deleting it at once failed ("No such process") in about one set-up of six. 40 fresh
+  // namespaces, each set up for IPv6, all in a namespace of their own.
+  const here = (name: string) => JSON.stringify(new URL(name, import.meta.url).href);
+  const [command, ...args] = namespaceCommand([
+    Deno.execPath(),
+    "eval",
+    `import { setupLoopback } from ${here("./netns.ts")};
+     import { enterFreshNetwork } from ${here("./fresh_netns.ts")};
+     let failed = 0;
+     for (let i = 0; i < 40; i++) {
+       const why = enterFreshNetwork();
+       if (why) throw new Error(why);
+       await setupLoopback({ server: "fd00::168", client: "fd00::2", stranger: "fd00::3" })
+         .catch((e) => { failed++; console.error(e.message); });
+     }
+     console.log(failed);`,
+  ]);
+  const out = await new Deno.Command(command!, { args, stdin: "null" }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "0", stderr);
+});
+
 /** Deno.test with the op and resource sanitizers on. */
 function test(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, sanitizeOps: true, sanitizeResources: true, sanitizeExit: true, fn });
