@@ -18,6 +18,8 @@
  * @module
  */
 
+import { processTree } from "../tests/_helpers/process_tree.ts";
+
 /** Where a v1 `cpuacct` or a v2 hierarchy is mounted, with the file that counts. */
 const HIERARCHIES = [
   { root: "/sys/fs/cgroup/cpuacct", file: "cpuacct.usage", unit: 1e-9 },
@@ -38,29 +40,6 @@ function ticksOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** The pid and all its live descendants (`/proc/<pid>/task/<tid>/children`). */
-export function processTree(pid: number): number[] {
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) {
-    const p = out[i]!;
-    let tasks: string[] = [];
-    try {
-      tasks = [...Deno.readDirSync(`/proc/${p}/task`)].map((e) => e.name);
-    } catch {
-      continue;
-    }
-    for (const task of tasks) {
-      try {
-        const children = Deno.readTextFileSync(`/proc/${p}/task/${task}/children`).trim();
-        if (children) out.push(...children.split(/\s+/).map(Number));
-      } catch {
-        continue;
-      }
-    }
-  }
-  return out;
 }
 
 /** The CPU time of one process tree: from a cgroup of its own where one can be made. */

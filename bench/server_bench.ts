@@ -23,7 +23,8 @@
  */
 
 import { freePort } from "../grader/sandbox/free_port.ts";
-import { CpuAccount, processTree } from "./_cpu_account.ts";
+import { CpuAccount } from "./_cpu_account.ts";
+import { processTree } from "../tests/_helpers/process_tree.ts";
 
 const CONNECTIONS = 1_000;
 const ROUNDS = 100;

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { grade } from "../grader/run/grade.ts";
 import { DEFAULT_SPEC } from "../grader/spec.ts";
 import { namespaceSupport } from "../grader/sandbox/netns.ts";
+import { processTree } from "./_helpers/process_tree.ts";
 
 const FLOODING_CLIENT = `
 import socket, sys
@@ -30,33 +31,6 @@ for c in conns:
 `;
 
 const GiB = 1024 * 1024 * 1024;
-
-/** Every process below `pid`, through `/proc/<pid>/task/<tid>/children`. */
-function descendants(pid: number): number[] {
-  const found: number[] = [];
-  const walk = (parent: number) => {
-    let tasks: Deno.DirEntry[];
-    try {
-      tasks = [...Deno.readDirSync(`/proc/${parent}/task`)];
-    } catch {
-      return;
-    }
-    for (const task of tasks) {
-      let children = "";
-      try {
-        children = Deno.readTextFileSync(`/proc/${parent}/task/${task.name}/children`);
-      } catch {
-        continue;
-      }
-      for (const child of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
-        found.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return found;
-}
 
 /** A process's peak resident memory in bytes (`VmHWM`), or 0 when it is gone. */
 function peakRss(pid: number): number {
@@ -82,7 +56,7 @@ Deno.test("a client flooding the capture server fails client.messages and the wo
       cache: false,
       // Called while the lane's worker still runs: its VmHWM is the peak of the whole job.
       onResult: () => {
-        for (const pid of descendants(Deno.pid)) peak = Math.max(peak, peakRss(pid));
+        for (const pid of processTree(Deno.pid).slice(1)) peak = Math.max(peak, peakRss(pid));
       },
     });
     const [result] = run.submissions;
