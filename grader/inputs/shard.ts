@@ -2,7 +2,7 @@
  * Splits a class into shards (`--shard I/N`) so that N machines grade it in parallel and
  * `sockgrade merge` joins their results.
  *
- * A submission's shard depends on its id alone: a 32-bit FNV-1a hash of the id's UTF-8 bytes,
+ * A submission's shard depends on its id alone: a 32-bit FNV-1a hash of the id (`text/hash.ts`),
  * mixed with MurmurHash3's finaliser, modulo N. So adding or removing a student never moves
  * anyone else, and shards graded from different rosters (a late submission, a re-run of one
  * shard) still never overlap nor leave a gap. The price is that balance is statistical rather
@@ -21,6 +21,8 @@
  * ```
  * @module
  */
+
+import { fnv1a, mix } from "../text/hash.ts";
 
 import { UsageError } from "../errors/usage_error.ts";
 
@@ -82,22 +84,4 @@ export function selectShard<T extends { id: string }>(
     throw new RangeError(`shard index must be between 1 and ${count}, got ${index}`);
   }
   return items.filter((item) => shardOf(item.id, count) === index);
-}
-
-const encoder = new TextEncoder();
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of encoder.encode(text)) hash = Math.imul(hash ^ byte, 0x01000193);
-  return hash >>> 0;
-}
-
-/** MurmurHash3's fmix32: spreads FNV's weak low bits before the modulo. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -17,7 +17,8 @@
 
 import type { SourceFile } from "./sources.ts";
 import { familyOf, tokenize } from "./tokenize.ts";
-import { hashText, winnow } from "./winnow.ts";
+import { winnow } from "./winnow.ts";
+import { fnv1a } from "../text/hash.ts";
 
 /** Tokens per hashed run: runs shorter than this never match. */
 export const K = 12;
@@ -56,7 +57,7 @@ export function fingerprintSources(files: readonly SourceFile[]): SubmissionPrin
     const found = winnow(tokens.map((t) => t.text), {
       k: K,
       window: WINDOW,
-      seed: hashText(familyOf(source.language)),
+      seed: fnv1a(familyOf(source.language)),
     });
     for (const { hash, position } of found) {
       prints.push({

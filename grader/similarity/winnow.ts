@@ -16,6 +16,8 @@
  * @module
  */
 
+import { fnv1a, mix } from "../text/hash.ts";
+
 /** Winnowing parameters. */
 export interface WinnowOptions {
   /** Tokens per hashed run (the noise threshold). */
@@ -34,26 +36,6 @@ export interface Fingerprint {
   position: number;
 }
 
-/** FNV-1a of a string, 32 bits. */
-export function hashText(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** Mixes the bits of a 32-bit value (the finaliser of MurmurHash3). */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /**
  * The winnowed fingerprints of a token stream, in stream order. A stream shorter than `k` has
  * none. Within a window the rightmost smallest hash is taken, and a hash is recorded once for as
@@ -62,7 +44,7 @@ function mix(h: number): number {
 export function winnow(tokens: readonly string[], options: WinnowOptions): Fingerprint[] {
   const { k, window } = options;
   const seed = options.seed ?? 0;
-  const tokenHashes = tokens.map((t) => hashText(t));
+  const tokenHashes = tokens.map((t) => fnv1a(t));
   const grams: number[] = [];
   for (let i = 0; i + k <= tokenHashes.length; i++) {
     let h = seed >>> 0;

@@ -12,15 +12,7 @@
  * @module
  */
 
-/** FNV-1a, 32 bits, over the UTF-16 code units: a stable short hash, not a security measure. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
-}
+import { fnv1a } from "../../text/hash.ts";
 
 /** The page file name for one student id, e.g. `zoe-o-brien-1a2b3c4d.html`. */
 export function studentFileName(id: string): string {
@@ -32,7 +24,7 @@ export function studentFileName(id: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 40)
     .replace(/-+$/, "");
-  return `${slug || "student"}-${fnv1a(id)}.html`;
+  return `${slug || "student"}-${fnv1a(id).toString(16).padStart(8, "0")}.html`;
 }
 
 /** File names for every id, made unique even in the unlikely case of a hash collision. */
